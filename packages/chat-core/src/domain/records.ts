@@ -1,0 +1,183 @@
+/**
+ * What the storage port keeps. Records use `Date` for times and plain strings for ids; the core
+ * creates every id and timestamp, an adapter only stores and fetches them. Views sent to clients
+ * (ISO times, no secrets) live in `views.ts`.
+ */
+
+/** A registered account. Never sent to a client as is: see `PrivateUser` and `PublicUser`. */
+export interface UserRecord {
+  id: string;
+  /** Trimmed and lower-cased; unique across users. */
+  email: string;
+  /** bcrypt hash of the password. */
+  passwordHash: string;
+  nickname: string;
+  avatarUrl: string | null;
+  bio: string | null;
+  emailVerified: boolean;
+  /**
+   * Raised by logout-all, password change and reset. A JWT carries the version it was issued
+   * under (`ver`) and is refused once the user's version has moved past it.
+   */
+  tokenVersion: number;
+  /** Raised when the personal QR code is rotated; older personal invite tokens then expire. */
+  inviteVersion: number;
+  /** When the user's last connection closed; null while never seen. */
+  lastSeenAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a one-time code is for. */
+export type CodePurpose = 'verify_email' | 'reset_password';
+
+/** A 6-digit one-time code (email verification or password reset), stored hashed. */
+export interface OneTimeCodeRecord {
+  id: string;
+  userId: string;
+  purpose: CodePurpose;
+  /** SHA-256 (hex) of the code, salted with the user id. */
+  codeHash: string;
+  /** SHA-256 (hex) of the link token that verifies without typing the code; null when none. */
+  linkTokenHash: string | null;
+  /** Wrong tries so far. */
+  attempts: number;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** A friend request's lifecycle: only `pending` requests can move, and only once. */
+export type FriendRequestStatus = 'pending' | 'accepted' | 'rejected';
+
+export interface FriendRequestRecord {
+  id: string;
+  fromId: string;
+  toId: string;
+  message: string | null;
+  status: FriendRequestStatus;
+  createdAt: Date;
+  respondedAt: Date | null;
+}
+
+/** One side of a friendship: a friendship between A and B is stored as A→B and B→A. */
+export interface FriendshipRecord {
+  userId: string;
+  friendId: string;
+  since: Date;
+}
+
+/** `blockerId` has put `blockedId` on their blacklist. */
+export interface BlockRecord {
+  blockerId: string;
+  blockedId: string;
+  createdAt: Date;
+}
+
+/** A conversation is a private pair or a group. */
+export type ConversationType = 'private' | 'group';
+
+/** Kinds of message content. Media kinds carry a URL as content. */
+export type ContentType = 'text' | 'image' | 'file' | 'audio' | 'video' | 'location' | 'custom' | 'system';
+
+export interface ConversationRecord {
+  /** `p:<smaller user id>:<larger user id>` for a private pair, `g:<group id>` for a group. */
+  id: string;
+  type: ConversationType;
+  /** The two users of a private conversation, sorted; empty for a group. */
+  memberIds: string[];
+  groupId: string | null;
+  /** Seq of the newest message; 0 while empty. */
+  lastSeq: number;
+  lastMessageAt: Date | null;
+  createdAt: Date;
+}
+
+/** A stored message. `seq` is assigned by the store at commit, 1, 2, 3 … per conversation. */
+export interface MessageRecord {
+  id: string;
+  conversationId: string;
+  type: ConversationType;
+  senderId: string;
+  receiverId: string | null;
+  groupId: string | null;
+  /** Emptied when the message is recalled. */
+  content: string;
+  contentType: ContentType;
+  mentions: string[];
+  mentionAll: boolean;
+  replyTo: string | null;
+  clientMsgId: string | null;
+  seq: number;
+  createdAt: Date;
+  recalledAt: Date | null;
+  recalledBy: string | null;
+}
+
+/** A message before the store has numbered it. */
+export type MessageDraft = Omit<MessageRecord, 'seq'>;
+
+/**
+ * A user's position in one conversation. Every seq only moves forward (the store applies a max),
+ * so receipts derived from it (sent → delivered → read) can never move back.
+ */
+export interface ConversationCursorRecord {
+  userId: string;
+  conversationId: string;
+  /** Everything up to this seq has been read by the user. */
+  readSeq: number;
+  /** Everything up to this seq has reached one of the user's devices. */
+  deliveredSeq: number;
+  /** Seq of the newest message that mentions the user; `mentioned` while it is above readSeq. */
+  lastMentionSeq: number;
+  updatedAt: Date;
+}
+
+export type GroupRole = 'owner' | 'admin' | 'member';
+export type JoinPolicy = 'open' | 'approval' | 'invite';
+
+export interface GroupAnnouncement {
+  text: string;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export interface GroupRecord {
+  id: string;
+  name: string;
+  avatarUrl: string | null;
+  ownerId: string;
+  announcement: GroupAnnouncement | null;
+  joinPolicy: JoinPolicy;
+  muteAll: boolean;
+  maxMembers: number;
+  /** Maintained by the store on every add and remove. */
+  memberCount: number;
+  /** Raised to invalidate every group invite token issued before. */
+  inviteVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Set when the owner dissolves the group; a dissolved group answers NOT_FOUND. */
+  dissolvedAt: Date | null;
+}
+
+export interface GroupMemberRecord {
+  groupId: string;
+  userId: string;
+  role: GroupRole;
+  /** Muted until this time; null or past when not muted. */
+  mutedUntil: Date | null;
+  joinedAt: Date;
+}
+
+export type JoinRequestStatus = 'pending' | 'approved' | 'rejected';
+
+export interface JoinRequestRecord {
+  id: string;
+  groupId: string;
+  userId: string;
+  message: string | null;
+  status: JoinRequestStatus;
+  createdAt: Date;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+}

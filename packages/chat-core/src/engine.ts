@@ -1,0 +1,150 @@
+/**
+ * `createChatEngine`: wires the ports into the domain services. The engine is framework-agnostic:
+ * hosts call its services and route its events; nothing here knows about HTTP or sockets.
+ */
+import { type ChatConfig, type ChatConfigInput, parseConfig } from './config.js';
+import type { EngineContext } from './context.js';
+import { type ChatEvents, type ControlEvents, createEventBuses } from './events.js';
+import { createGroupService, type GroupService } from './groups/group-service.js';
+import { type AuthService, createAuthService } from './identity/auth-service.js';
+import { createUserService, type UserService } from './identity/user-service.js';
+import { createInviteService, type InviteService } from './invites/invite-service.js';
+import { devMailer } from './mail/dev-mailer.js';
+import { type ConversationService, createConversationService } from './messaging/conversation-service.js';
+import { createMessageService, type MessageService } from './messaging/message-service.js';
+import { type Clock, systemClock } from './ports/clock.js';
+import { type IdGenerator, objectIdGenerator } from './ports/ids.js';
+import { type Logger, silentLogger } from './ports/logger.js';
+import type { Mailer } from './ports/mailer.js';
+import { memoryPresence, type PresenceStore } from './ports/presence.js';
+import { memoryRateLimiter, type RateLimiter } from './ports/rate-limiter.js';
+import type { ChatStore } from './ports/store.js';
+import { createPresenceService, type PresenceService } from './presence/presence-service.js';
+import { type BlacklistService, createBlacklistService } from './social/blacklist-service.js';
+import { createFriendService, type FriendService } from './social/friend-service.js';
+import { memoryStore } from './store/memory/index.js';
+
+type UntypedEmitter = { emit(name: string, ...args: unknown[]): boolean };
+
+/** Options of {@link createChatEngine}. */
+export interface ChatEngineOptions {
+  /** Configuration; `jwtSecret` is required, everything else has a default. */
+  config: ChatConfigInput;
+  /** Where data is kept. @default memoryStore() — nothing survives a restart */
+  store?: ChatStore;
+  /** How verification and reset emails leave. @default devMailer(logger) — logs code and link */
+  mailer?: Mailer;
+  /** Who is online. @default memoryPresence() — right for a single node */
+  presence?: PresenceStore;
+  /** Budgets for logins and registrations. @default memoryRateLimiter() */
+  rateLimiter?: RateLimiter;
+  /** @default systemClock */
+  clock?: Clock;
+  /** @default objectIdGenerator() */
+  ids?: IdGenerator;
+  /** A pino-compatible logger. @default silentLogger */
+  logger?: Logger;
+}
+
+/** A running chat engine: its services, its events, and its lifecycle. */
+export interface ChatEngine {
+  readonly config: ChatConfig;
+  readonly store: ChatStore;
+  readonly auth: AuthService;
+  readonly users: UserService;
+  readonly friends: FriendService;
+  readonly blacklist: BlacklistService;
+  readonly messages: MessageService;
+  readonly conversations: ConversationService;
+  readonly groups: GroupService;
+  readonly invites: InviteService;
+  readonly presence: PresenceService;
+  /** Client events with their audience: `events.on('new_private_message', (message, audience) => …)`. */
+  readonly events: ChatEvents;
+  /** Events a transport acts on but never forwards (revoked sessions, room changes). */
+  readonly control: ControlEvents;
+  /** Whether the store answers: drives `/health`. */
+  health(): Promise<{ store: 'up' | 'down' }>;
+  /** Stops timers and closes the store and mailer. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Creates an engine. Throws `VALIDATION_FAILED` naming every bad config setting. */
+export function createChatEngine(options: ChatEngineOptions): ChatEngine {
+  const config = parseConfig(options.config);
+  const logger = options.logger ?? silentLogger;
+  const store = options.store ?? memoryStore();
+  const { events, control } = createEventBuses();
+
+  const ctx: EngineContext = {
+    store,
+    presence: options.presence ?? memoryPresence(),
+    rateLimiter: options.rateLimiter ?? memoryRateLimiter(),
+    mailer: options.mailer ?? devMailer(logger),
+    config,
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? objectIdGenerator(),
+    logger,
+    events,
+    control,
+    emit(name, payload, audience) {
+      try {
+        // eventemitter3's typed emit cannot follow a generic key; the map guarantees the pairing.
+        (events as unknown as UntypedEmitter).emit(name, payload, audience);
+      } catch (error) {
+        logger.error({ err: error, event: name }, 'event listener failed');
+      }
+    },
+    signal(name, payload) {
+      try {
+        (control as unknown as UntypedEmitter).emit(name, payload);
+      } catch (error) {
+        logger.error({ err: error, event: name }, 'control listener failed');
+      }
+    },
+  };
+
+  const auth = createAuthService(ctx);
+  const users = createUserService(ctx);
+  const friends = createFriendService(ctx);
+  const blacklist = createBlacklistService(ctx);
+  const messages = createMessageService(ctx);
+  const conversations = createConversationService(ctx);
+  const groups = createGroupService(ctx);
+  const invites = createInviteService(ctx, { friends, groups });
+  const presence = createPresenceService(ctx);
+
+  let closed: Promise<void> | null = null;
+  return {
+    config,
+    store,
+    auth,
+    users,
+    friends,
+    blacklist,
+    messages,
+    conversations,
+    groups,
+    invites,
+    presence,
+    events,
+    control,
+    async health() {
+      try {
+        await store.ping();
+        return { store: 'up' };
+      } catch {
+        return { store: 'down' };
+      }
+    },
+    close() {
+      closed ??= (async () => {
+        presence.close();
+        events.removeAllListeners();
+        control.removeAllListeners();
+        await Promise.allSettled([store.close(), ctx.mailer.close?.()]);
+      })();
+      return closed;
+    },
+  };
+}

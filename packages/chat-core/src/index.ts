@@ -1,0 +1,65 @@
+/**
+ * `@parley/chat-core`: Parley's framework-agnostic chat engine.
+ *
+ * ```ts
+ * const engine = createChatEngine({ store: memoryStore(), config: { jwtSecret } });
+ * const { user, token } = await engine.auth.register({ email, password, nickname });
+ * ```
+ */
+
+export { type ChatConfig, type ChatConfigInput, chatConfigSchema, parseConfig } from './config.js';
+export type { EngineContext, Origin } from './context.js';
+export type * from './domain/records.js';
+export type * from './domain/views.js';
+export { type ChatEngine, type ChatEngineOptions, createChatEngine } from './engine.js';
+export {
+  ChatError,
+  type ChatErrorBody,
+  type ChatErrorOptions,
+  ERROR_STATUS,
+  type ErrorCode,
+  isChatError,
+  toChatError,
+} from './errors.js';
+export {
+  type Audience,
+  CHAT_EVENT_NAMES,
+  type ChatEventListeners,
+  type ChatEventMap,
+  type ChatEventName,
+  type ChatEvents,
+  type ControlEventListeners,
+  type ControlEventMap,
+  type ControlEvents,
+  createEventBuses,
+  type ServerToClientEvents,
+} from './events.js';
+export type * from './groups/group-service.js';
+export type * from './identity/auth-service.js';
+export type * from './identity/user-service.js';
+export type * from './invites/invite-service.js';
+export { devMailer } from './mail/dev-mailer.js';
+export { type MemoryMailer, memoryMailer } from './mail/memory-mailer.js';
+export {
+  groupConversationId,
+  parseConversationId,
+  privateConversationId,
+} from './messaging/conversation-ids.js';
+export type * from './messaging/conversation-service.js';
+export type * from './messaging/message-service.js';
+export { type Clock, systemClock } from './ports/clock.js';
+export { type IdGenerator, objectIdGenerator } from './ports/ids.js';
+export { type Logger, silentLogger } from './ports/logger.js';
+export type { Mailer, MailMessage } from './ports/mailer.js';
+export { memoryPresence, type PresenceStore } from './ports/presence.js';
+export {
+  memoryRateLimiter,
+  type RateDecision,
+  type RateLimiter,
+  type RateRule,
+} from './ports/rate-limiter.js';
+export type * from './ports/store.js';
+export type * from './presence/presence-service.js';
+export type * from './social/blacklist-service.js';
+export type * from './social/friend-service.js';
+export { memoryStore } from './store/memory/index.js';

@@ -59,6 +59,8 @@ export interface ChatEngine {
   readonly groups: GroupService;
   readonly invites: InviteService;
   readonly presence: PresenceService;
+  /** The engine's rate limiter, so transports can share its budgets (and its Redis, when there is one). */
+  readonly rateLimiter: RateLimiter;
   /** Client events with their audience: `events.on('new_private_message', (message, audience) => …)`. */
   readonly events: ChatEvents;
   /** Events a transport acts on but never forwards (revoked sessions, room changes). */
@@ -127,6 +129,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     groups,
     invites,
     presence,
+    rateLimiter: ctx.rateLimiter,
     events,
     control,
     async health() {

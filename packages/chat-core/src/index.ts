@@ -40,6 +40,7 @@ export type * from './identity/user-service.js';
 export type * from './invites/invite-service.js';
 export { devMailer } from './mail/dev-mailer.js';
 export { type MemoryMailer, memoryMailer } from './mail/memory-mailer.js';
+export { type SmtpMailerOptions, smtpMailer } from './mail/smtp-mailer.js';
 export {
   groupConversationId,
   parseConversationId,

@@ -1,7 +1,12 @@
 /** Profiles: one's own (private view) and other people's (public view), and user search. */
 import type { EngineContext } from '../context.js';
+import { toPrivateUser, toPublicUser } from '../domain/mappers.js';
+import type { UserRecord } from '../domain/records.js';
 import type { PrivateUser, PublicUser } from '../domain/views.js';
-import { notImplemented } from '../util/not-implemented.js';
+import { ChatError } from '../errors.js';
+import type { UserPatch } from '../ports/store.js';
+import { idSchema, parseInput } from '../util/validate.js';
+import { emailSchema, searchSchema, updateProfileSchema } from './schemas.js';
 
 export interface UpdateProfileInput {
   nickname?: string;
@@ -23,11 +28,74 @@ export interface UserService {
   search(viewerId: string, input: { q: string; limit?: number }): Promise<PublicUser[]>;
 }
 
-export function createUserService(_ctx: EngineContext): UserService {
+export function createUserService(ctx: EngineContext): UserService {
+  const { store, config } = ctx;
+  const privateView = (user: UserRecord) => toPrivateUser(user, config.privateMessagePolicy);
+
+  const me = async (userId: string): Promise<UserRecord> => {
+    const user = await store.users.getById(userId);
+    if (!user) throw new ChatError('NOT_FOUND', 'User not found');
+    return user;
+  };
+
   return {
-    getMe: () => notImplemented('users.getMe'),
-    updateMe: () => notImplemented('users.updateMe'),
-    getProfile: () => notImplemented('users.getProfile'),
-    search: () => notImplemented('users.search'),
+    async getMe(userId) {
+      return privateView(await me(userId));
+    },
+
+    async updateMe(userId, input) {
+      const parsed = parseInput(updateProfileSchema, input);
+      const current = await me(userId);
+      const patch: UserPatch = {};
+      if (parsed.nickname !== undefined && parsed.nickname !== current.nickname)
+        patch.nickname = parsed.nickname;
+      if (parsed.avatarUrl !== undefined && parsed.avatarUrl !== current.avatarUrl) {
+        patch.avatarUrl = parsed.avatarUrl;
+      }
+      if (parsed.bio !== undefined && parsed.bio !== current.bio) patch.bio = parsed.bio;
+      // Nothing changes: nothing is written and nobody is told.
+      if (Object.keys(patch).length === 0) return privateView(current);
+      patch.updatedAt = ctx.clock.now();
+      const updated = await store.users.update(userId, patch);
+      if (!updated) throw new ChatError('NOT_FOUND', 'User not found');
+      const friendIds = await store.social.listFriendIds(userId);
+      ctx.emit('user_updated', toPublicUser(updated), { users: [userId, ...friendIds] });
+      return privateView(updated);
+    },
+
+    async getProfile(viewerId, userId) {
+      const id = parseInput(idSchema, userId);
+      const user = await store.users.getById(id);
+      if (!user) throw new ChatError('NOT_FOUND', 'User not found');
+      if (id !== viewerId) {
+        const relation = await store.social.getRelation(viewerId, id);
+        // Someone who blocked you is invisible to you: the same answer as an unknown user.
+        if (relation.bBlocksA) throw new ChatError('NOT_FOUND', 'User not found');
+      }
+      return toPublicUser(user);
+    },
+
+    async search(viewerId, input) {
+      const { q, limit } = parseInput(searchSchema, input);
+      let candidates: UserRecord[];
+      const asEmail = q.includes('@') ? emailSchema.safeParse(q) : null;
+      if (asEmail?.success) {
+        const user = await store.users.getByEmail(asEmail.data);
+        candidates = user ? [user] : [];
+      } else {
+        // Ask for a little more than the limit: the viewer and blocked users are filtered out after.
+        candidates = await store.users.searchByNicknamePrefix(q, Math.min(limit * 2 + 1, 100));
+      }
+      candidates = candidates.filter((u) => u.id !== viewerId);
+      if (candidates.length === 0) return [];
+      const hidden = await store.social.filterBlockedEither(
+        viewerId,
+        candidates.map((u) => u.id),
+      );
+      return candidates
+        .filter((u) => !hidden.has(u.id))
+        .slice(0, limit)
+        .map(toPublicUser);
+    },
   };
 }

@@ -1,7 +1,11 @@
 /** The conversation list: one entry per private pair or group, newest activity first. */
 import type { EngineContext } from '../context.js';
+import { toGroupCard, toPublicUser, unknownUser } from '../domain/mappers.js';
+import type { ConversationCursorRecord, ConversationRecord, GroupRecord } from '../domain/records.js';
 import type { ConversationView } from '../domain/views.js';
-import { notImplemented } from '../util/not-implemented.js';
+import { groupConversationId, parseConversationId } from './conversation-ids.js';
+import { newGroupConversation } from './conversation-records.js';
+import { viewFor } from './message-views.js';
 
 export interface ConversationService {
   /**
@@ -11,6 +15,108 @@ export interface ConversationService {
   list(userId: string): Promise<ConversationView[]>;
 }
 
-export function createConversationService(_ctx: EngineContext): ConversationService {
-  return { list: () => notImplemented('conversations.list') };
+const DAY_MS = 86_400_000;
+
+/** One conversation of the list before its last message is fetched. */
+interface Entry {
+  conversation: ConversationRecord;
+  /** Null for a group the user is in but holds no cursor for: nothing counts as unread then. */
+  cursor: ConversationCursorRecord | null;
+  peerId: string | null;
+  group: GroupRecord | null;
+}
+
+/**
+ * Private conversations come from the user's cursors (both sides get one with the first message).
+ * Group conversations come from the user's memberships, so a group they left or that was dissolved
+ * drops out even if a cursor lingers, and a group joined without a cursor still shows.
+ */
+export function createConversationService(ctx: EngineContext): ConversationService {
+  const { store } = ctx;
+
+  return {
+    async list(userId) {
+      const [cursors, memberships] = await Promise.all([
+        store.messages.listCursorsOfUser(userId),
+        store.groups.listMembershipsOfUser(userId),
+      ]);
+      const cursorOf = new Map(cursors.map((c) => [c.conversationId, c]));
+      const privateIds: string[] = [];
+      const peerOf = new Map<string, string>();
+      for (const cursor of cursors) {
+        const parsed = parseConversationId(cursor.conversationId);
+        if (parsed?.type !== 'private') continue;
+        const [a, b] = parsed.userIds;
+        if (userId !== a && userId !== b) continue;
+        privateIds.push(cursor.conversationId);
+        peerOf.set(cursor.conversationId, userId === a ? b : a);
+      }
+      const groupIds = [...new Set(memberships.map((m) => m.groupId))];
+      const [conversations, peers, groups] = await Promise.all([
+        store.messages.getConversations([...privateIds, ...groupIds.map(groupConversationId)]),
+        store.users.getByIds([...new Set(peerOf.values())]),
+        store.groups.getMany(groupIds),
+      ]);
+      const conversationOf = new Map(conversations.map((c) => [c.id, c]));
+      const peerById = new Map(peers.map((u) => [u.id, u]));
+
+      const entries: Entry[] = [];
+      for (const id of privateIds) {
+        const conversation = conversationOf.get(id);
+        // A pair shows from its first message on.
+        if (!conversation || conversation.lastSeq === 0) continue;
+        entries.push({
+          conversation,
+          cursor: cursorOf.get(id) ?? null,
+          peerId: peerOf.get(id) ?? null,
+          group: null,
+        });
+      }
+      for (const group of groups) {
+        if (group.dissolvedAt !== null) continue;
+        const id = groupConversationId(group.id);
+        entries.push({
+          conversation: conversationOf.get(id) ?? newGroupConversation(group.id, group.createdAt),
+          cursor: cursorOf.get(id) ?? null,
+          peerId: null,
+          group,
+        });
+      }
+
+      const notBefore =
+        ctx.config.messageRoamingDays > 0
+          ? new Date(ctx.clock.now().getTime() - ctx.config.messageRoamingDays * DAY_MS)
+          : undefined;
+      const views = await Promise.all(
+        entries.map(async ({ conversation, cursor, peerId, group }): Promise<ConversationView> => {
+          const [last, peerCursor] = await Promise.all([
+            conversation.lastSeq === 0
+              ? null
+              : store.messages
+                  .listMessages(conversation.id, { limit: 1, notBefore, viewerId: userId })
+                  .then((page) => page.items[0] ?? null),
+            peerId === null ? null : store.messages.getCursor(peerId, conversation.id),
+          ]);
+          const readSeq = cursor ? cursor.readSeq : conversation.lastSeq;
+          const view: ConversationView = {
+            id: conversation.id,
+            type: conversation.type,
+            lastMessage: last ? viewFor(last, userId, peerCursor) : null,
+            unreadCount: Math.max(0, conversation.lastSeq - readSeq),
+            mentioned: cursor !== null && cursor.lastMentionSeq > cursor.readSeq,
+            updatedAt: (conversation.lastMessageAt ?? conversation.createdAt).toISOString(),
+          };
+          if (peerId !== null) {
+            const peer = peerById.get(peerId);
+            view.peer = peer ? toPublicUser(peer) : unknownUser(peerId);
+          }
+          if (group) view.group = toGroupCard(group);
+          return view;
+        }),
+      );
+      return views.sort((x, y) =>
+        x.updatedAt === y.updatedAt ? (x.id < y.id ? 1 : -1) : x.updatedAt < y.updatedAt ? 1 : -1,
+      );
+    },
+  };
 }

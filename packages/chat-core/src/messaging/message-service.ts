@@ -1,9 +1,36 @@
 /** Sending, reading, recalling and deleting messages, and their receipts. */
 import type { EngineContext, Origin } from '../context.js';
-import type { ContentType } from '../domain/records.js';
+import { toMessageView, toPublicUser, unknownUser } from '../domain/mappers.js';
+import type { ContentType, MessageDraft, MessageRecord } from '../domain/records.js';
 import type { MessagePage, MessageView, Paginated, PublicUser } from '../domain/views.js';
-import { notImplemented } from '../util/not-implemented.js';
+import { ChatError } from '../errors.js';
+import type { HistoryQuery } from '../ports/store.js';
 import type { PageInput } from '../util/pagination.js';
+import { iso } from '../util/time.js';
+import { parseInput } from '../util/validate.js';
+import {
+  isModerator,
+  type Party,
+  requireConversationParty,
+  requireGroupMember,
+  requireMessageParty,
+} from './access.js';
+import { groupConversationId, privateConversationId } from './conversation-ids.js';
+import { newGroupConversation, newPrivateConversation } from './conversation-records.js';
+import { pageFor, viewFor } from './message-views.js';
+import {
+  checkContent,
+  groupIdSchema,
+  historySchema,
+  markReadSchema,
+  messageIdSchema,
+  peerSchema,
+  readersSchema,
+  sendGroupSchema,
+  sendPrivateSchema,
+  syncSchema,
+  updateStatusSchema,
+} from './schemas.js';
 
 export interface SendPrivateInput {
   receiverId: string;
@@ -23,11 +50,14 @@ export interface SendGroupInput {
   replyTo?: string;
 }
 
-/** A history page request: at most one of `beforeSeq` and `afterSeq`. */
+/**
+ * A history page request: at most one of `beforeSeq` and `afterSeq`. Numbers may arrive as
+ * query-string text (`'20'`); anything that is not a whole number is VALIDATION_FAILED.
+ */
 export interface HistoryInput {
-  beforeSeq?: number;
-  afterSeq?: number;
-  limit?: number;
+  beforeSeq?: number | string;
+  afterSeq?: number | string;
+  limit?: number | string;
 }
 
 export interface MessageService {
@@ -69,18 +99,362 @@ export interface MessageService {
   readers(userId: string, messageId: string, input?: PageInput): Promise<Paginated<PublicUser>>;
 }
 
-export function createMessageService(_ctx: EngineContext): MessageService {
+/**
+ * Above this many members a `mentionAll` raises no per-member mention cursor (one write per
+ * member); the `mention` event still reaches the whole group.
+ */
+export const MENTION_ALL_CURSOR_LIMIT = 500;
+
+const DAY_MS = 86_400_000;
+
+function validationFailed(field: string, message: string, extra: Record<string, unknown> = {}): ChatError {
+  return new ChatError('VALIDATION_FAILED', `Invalid input: ${field}: ${message}`, {
+    details: { fields: { [field]: message }, ...extra },
+  });
+}
+
+export function createMessageService(ctx: EngineContext): MessageService {
+  const { store, config } = ctx;
+
+  /** Start of the roaming window, or undefined when all history is served. */
+  function roamingStart(): Date | undefined {
+    if (config.messageRoamingDays <= 0) return undefined;
+    return new Date(ctx.clock.now().getTime() - config.messageRoamingDays * DAY_MS);
+  }
+
+  /** A reply must point at a message of the same conversation. */
+  async function checkReplyTo(conversationId: string, replyTo: string | undefined): Promise<void> {
+    if (replyTo === undefined) return;
+    const target = await store.messages.getMessage(replyTo);
+    if (!target || target.conversationId !== conversationId) {
+      throw new ChatError('NOT_FOUND', 'The message replied to is not in this conversation', {
+        details: { field: 'replyTo' },
+      });
+    }
+  }
+
+  function draftOf(
+    fields: Pick<MessageDraft, 'conversationId' | 'type' | 'senderId' | 'receiverId' | 'groupId'>,
+    input: {
+      content: string;
+      contentType: ContentType;
+      clientMsgId?: string | undefined;
+      replyTo?: string | undefined;
+      mentions?: string[];
+      mentionAll?: boolean;
+    },
+    now: Date,
+  ): MessageDraft {
+    return {
+      id: ctx.ids.next(),
+      ...fields,
+      content: input.content,
+      contentType: input.contentType,
+      mentions: input.mentions ?? [],
+      mentionAll: input.mentionAll ?? false,
+      replyTo: input.replyTo ?? null,
+      clientMsgId: input.clientMsgId ?? null,
+      createdAt: now,
+      recalledAt: null,
+      recalledBy: null,
+    };
+  }
+
+  /** A page of a conversation's history as `userId` sees it (roaming window, hidden, receipts). */
+  async function historyPage(
+    userId: string,
+    conversationId: string,
+    peerId: string | null,
+    query: Pick<HistoryQuery, 'beforeSeq' | 'afterSeq' | 'limit'>,
+  ): Promise<MessagePage> {
+    const [page, peerCursor] = await Promise.all([
+      store.messages.listMessages(conversationId, { ...query, notBefore: roamingStart(), viewerId: userId }),
+      peerId === null ? null : store.messages.getCursor(peerId, conversationId),
+    ]);
+    return pageFor(page, userId, peerCursor);
+  }
+
+  /** The message holding `seq` in a conversation, or null. */
+  async function messageAt(conversationId: string, seq: number): Promise<MessageRecord | null> {
+    const { items } = await store.messages.listMessages(conversationId, { afterSeq: seq - 1, limit: 1 });
+    const [message] = items;
+    return message && message.seq === seq ? message : null;
+  }
+
+  async function markDeliveredOf(userId: string, message: MessageRecord, party: Party): Promise<void> {
+    // The sender's own devices acknowledge its echo too: nothing to record for them.
+    if (message.senderId === userId) return;
+    const { before, after } = await store.messages.advanceCursor(
+      userId,
+      party.conversationId,
+      { deliveredSeq: message.seq },
+      ctx.clock.now(),
+    );
+    if (after.deliveredSeq <= (before?.deliveredSeq ?? 0)) return;
+    if (message.contentType === 'system') return;
+    ctx.emit(
+      'message_delivered',
+      { messageId: message.id, conversationId: message.conversationId, userId, seq: message.seq },
+      { users: [message.senderId] },
+    );
+  }
+
+  async function markReadOf(userId: string, party: Party, seq: number): Promise<void> {
+    const conversation = await store.messages.getConversation(party.conversationId);
+    const lastSeq = conversation?.lastSeq ?? 0;
+    if (seq > lastSeq) {
+      throw validationFailed('seq', `must be between 1 and ${lastSeq}`, { lastSeq });
+    }
+    const { before, after } = await store.messages.advanceCursor(
+      userId,
+      party.conversationId,
+      { readSeq: seq, deliveredSeq: seq },
+      ctx.clock.now(),
+    );
+    if (after.readSeq <= (before?.readSeq ?? 0)) return;
+    const message = await messageAt(party.conversationId, seq);
+    if (!message) return;
+    // In a pair, the peer learns that everything up to seq is read even when seq is the reader's
+    // own message; in a group, the sender of that message is told.
+    const to = party.type === 'private' ? party.peerId : message.senderId;
+    if (to === userId || message.contentType === 'system') return;
+    ctx.emit(
+      'message_read',
+      { messageId: message.id, readerId: userId, conversationId: party.conversationId, seq },
+      { users: [to] },
+    );
+  }
+
   return {
-    sendPrivate: () => notImplemented('messages.sendPrivate'),
-    sendGroup: () => notImplemented('messages.sendGroup'),
-    privateHistory: () => notImplemented('messages.privateHistory'),
-    groupHistory: () => notImplemented('messages.groupHistory'),
-    sync: () => notImplemented('messages.sync'),
-    recall: () => notImplemented('messages.recall'),
-    deleteForMe: () => notImplemented('messages.deleteForMe'),
-    markRead: () => notImplemented('messages.markRead'),
-    markDelivered: () => notImplemented('messages.markDelivered'),
-    updateStatus: () => notImplemented('messages.updateStatus'),
-    readers: () => notImplemented('messages.readers'),
+    async sendPrivate(senderId, input, origin) {
+      const data = parseInput(sendPrivateSchema, input);
+      checkContent(data.contentType, data.content, config.maxTextLength);
+      if (data.receiverId === senderId) throw validationFailed('receiverId', 'cannot be yourself');
+      const [receiver, relation] = await Promise.all([
+        store.users.getById(data.receiverId),
+        store.social.getRelation(senderId, data.receiverId),
+      ]);
+      if (!receiver) throw new ChatError('NOT_FOUND', 'No such user');
+      if (relation.aBlocksB || relation.bBlocksA) throw new ChatError('BLOCKED');
+      if (config.privateMessagePolicy === 'friends' && !relation.friendship)
+        throw new ChatError('NOT_FRIENDS');
+      const conversationId = privateConversationId(senderId, receiver.id);
+      await checkReplyTo(conversationId, data.replyTo);
+
+      const now = ctx.clock.now();
+      const conversation = await store.messages.ensureConversation(
+        newPrivateConversation(senderId, receiver.id, now),
+      );
+      if (conversation.lastSeq === 0) {
+        // Both sides see the conversation in their list from the first message on.
+        await Promise.all([
+          store.messages.advanceCursor(senderId, conversationId, {}, now),
+          store.messages.advanceCursor(receiver.id, conversationId, {}, now),
+        ]);
+      }
+      const { message, created } = await store.messages.appendMessage(
+        draftOf(
+          { conversationId, type: 'private', senderId, receiverId: receiver.id, groupId: null },
+          data,
+          now,
+        ),
+      );
+      if (!created) {
+        // A retry: answer the first message as it stands now, and tell nobody again.
+        const peerCursor =
+          message.type === 'private' && message.receiverId !== null
+            ? await store.messages.getCursor(message.receiverId, message.conversationId)
+            : null;
+        return { message: viewFor(message, senderId, peerCursor) };
+      }
+      await store.messages.advanceCursor(
+        senderId,
+        conversationId,
+        { readSeq: message.seq, deliveredSeq: message.seq },
+        now,
+      );
+      const view = toMessageView(message, 'sent');
+      ctx.emit('new_private_message', view, {
+        users: [receiver.id, senderId],
+        exceptConnection: origin?.connectionId,
+      });
+      return { message: view };
+    },
+
+    async sendGroup(senderId, input, origin) {
+      const data = parseInput(sendGroupSchema, input);
+      checkContent(data.contentType, data.content, config.maxTextLength);
+      const { group, member } = await requireGroupMember(ctx, senderId, data.groupId);
+      const now = ctx.clock.now();
+      if (member.mutedUntil !== null && member.mutedUntil.getTime() > now.getTime()) {
+        throw new ChatError('MUTED', undefined, { details: { mutedUntil: iso(member.mutedUntil) } });
+      }
+      const moderator = isModerator(member);
+      if (group.muteAll && !moderator) {
+        throw new ChatError('MUTED', 'Only admins may talk while the group is muted', {
+          details: { muteAll: true },
+        });
+      }
+      if (data.mentionAll && !moderator) {
+        throw new ChatError('FORBIDDEN', 'Only the owner and admins may mention everyone');
+      }
+      let memberIds: string[] = [];
+      const wantsAllIds = data.mentionAll && group.memberCount <= MENTION_ALL_CURSOR_LIMIT;
+      if (data.mentions.length > 0 || wantsAllIds) {
+        memberIds = await store.groups.listMemberIds(group.id);
+        const members = new Set(memberIds);
+        const strangers = data.mentions.filter((id) => !members.has(id));
+        if (strangers.length > 0) {
+          throw validationFailed('mentions', `not members of the group: ${strangers.join(', ')}`, {
+            notMembers: strangers,
+          });
+        }
+      }
+      const conversationId = groupConversationId(group.id);
+      await checkReplyTo(conversationId, data.replyTo);
+
+      await store.messages.ensureConversation(newGroupConversation(group.id, now));
+      const { message, created } = await store.messages.appendMessage(
+        draftOf({ conversationId, type: 'group', senderId, receiverId: null, groupId: group.id }, data, now),
+      );
+      const view = toMessageView(message);
+      if (!created) return { message: viewFor(message, senderId, null) };
+
+      const mentioned = (data.mentionAll ? (wantsAllIds ? memberIds : []) : data.mentions).filter(
+        (id) => id !== senderId,
+      );
+      await Promise.all([
+        store.messages.advanceCursor(
+          senderId,
+          conversationId,
+          { readSeq: message.seq, deliveredSeq: message.seq },
+          now,
+        ),
+        ...mentioned.map((id) =>
+          store.messages.advanceCursor(id, conversationId, { lastMentionSeq: message.seq }, now),
+        ),
+      ]);
+      const exceptConnection = origin?.connectionId;
+      ctx.emit('new_group_message', view, { groups: [group.id], exceptConnection });
+      const mention = { messageId: message.id, groupId: group.id, from: senderId };
+      if (data.mentionAll) {
+        ctx.emit('mention', mention, { groups: [group.id], exceptConnection });
+      } else {
+        const targets = data.mentions.filter((id) => id !== senderId);
+        if (targets.length > 0) ctx.emit('mention', mention, { users: targets });
+      }
+      return { message: view };
+    },
+
+    async privateHistory(userId, peerId, input = {}) {
+      const { peerId: peer } = parseInput(peerSchema, { peerId });
+      const query = parseInput(historySchema, input);
+      if (peer === userId) throw validationFailed('peerId', 'cannot be yourself');
+      const user = await store.users.getById(peer);
+      if (!user) throw new ChatError('NOT_FOUND', 'No such user');
+      return historyPage(userId, privateConversationId(userId, peer), peer, query);
+    },
+
+    async groupHistory(userId, groupId, input = {}) {
+      const { groupId: id } = parseInput(groupIdSchema, { groupId });
+      const query = parseInput(historySchema, input);
+      await requireGroupMember(ctx, userId, id);
+      return historyPage(userId, groupConversationId(id), null, query);
+    },
+
+    async sync(userId, input) {
+      const data = parseInput(syncSchema, input);
+      const party = await requireConversationParty(ctx, userId, data.conversationId);
+      return historyPage(userId, party.conversationId, party.type === 'private' ? party.peerId : null, {
+        afterSeq: data.afterSeq,
+        limit: data.limit,
+      });
+    },
+
+    async recall(userId, messageId) {
+      const { messageId: id } = parseInput(messageIdSchema, { messageId });
+      const { message, party } = await requireMessageParty(ctx, userId, id);
+      if (message.contentType === 'system')
+        throw new ChatError('FORBIDDEN', 'System messages cannot be recalled');
+      if (message.recalledAt !== null) return { message: viewFor(message, userId, null) };
+      const now = ctx.clock.now();
+      const withinWindow = now.getTime() - message.createdAt.getTime() <= config.recallWindowSeconds * 1000;
+      const moderator = party.type === 'group' && isModerator(party.member);
+      if (message.senderId === userId) {
+        if (!withinWindow && !moderator) throw new ChatError('RECALL_WINDOW_EXPIRED');
+      } else if (!moderator) {
+        throw new ChatError('FORBIDDEN', 'Only the sender or a group admin may recall this message');
+      }
+      const recalled = await store.messages.recallMessage(message.id, userId, now);
+      if (!recalled) throw new ChatError('NOT_FOUND', 'No such message');
+      // Of two racing recalls the store keeps the first: only its author tells the parties.
+      const mine = recalled.recalledBy === userId && recalled.recalledAt?.getTime() === now.getTime();
+      if (mine) {
+        ctx.emit(
+          'message_recalled',
+          { messageId: recalled.id, conversationId: recalled.conversationId, by: userId },
+          party.type === 'group'
+            ? { groups: [party.group.id] }
+            : { users: [recalled.senderId, recalled.receiverId ?? party.peerId] },
+        );
+      }
+      return { message: toMessageView(recalled) };
+    },
+
+    async deleteForMe(userId, messageId) {
+      const { messageId: id } = parseInput(messageIdSchema, { messageId });
+      try {
+        await requireMessageParty(ctx, userId, id);
+      } catch (error) {
+        // Someone outside the conversation learns nothing about the message, not even its group.
+        if (error instanceof ChatError && error.code === 'NOT_GROUP_MEMBER') {
+          throw new ChatError('NOT_FOUND', 'No such message');
+        }
+        throw error;
+      }
+      await store.messages.hideMessage(userId, id);
+    },
+
+    async markRead(userId, conversationId, input) {
+      const data = parseInput(markReadSchema, { ...input, conversationId });
+      const party = await requireConversationParty(ctx, userId, data.conversationId);
+      await markReadOf(userId, party, data.seq);
+    },
+
+    async markDelivered(userId, messageId) {
+      const { messageId: id } = parseInput(messageIdSchema, { messageId });
+      const { message, party } = await requireMessageParty(ctx, userId, id);
+      await markDeliveredOf(userId, message, party);
+    },
+
+    async updateStatus(userId, input) {
+      const data = parseInput(updateStatusSchema, input);
+      const { message, party } = await requireMessageParty(ctx, userId, data.messageId);
+      if (data.status === 'delivered') {
+        await markDeliveredOf(userId, message, party);
+        return;
+      }
+      await markReadOf(userId, party, message.seq);
+    },
+
+    async readers(userId, messageId, input = {}) {
+      const { messageId: id } = parseInput(messageIdSchema, { messageId });
+      const page = parseInput(readersSchema, input);
+      const { message, party } = await requireMessageParty(ctx, userId, id);
+      if (party.type !== 'group') {
+        throw validationFailed('messageId', 'readers are kept for group messages only');
+      }
+      if (message.senderId !== userId && !isModerator(party.member)) {
+        throw new ChatError('FORBIDDEN', 'Only the sender or a group admin may see who read this');
+      }
+      const readers = await store.messages.listReaders(party.conversationId, message.seq, page);
+      const ids = readers.items.filter((readerId) => readerId !== message.senderId);
+      const users = new Map((await store.users.getByIds(ids)).map((u) => [u.id, toPublicUser(u)]));
+      return {
+        items: ids.map((readerId) => users.get(readerId) ?? unknownUser(readerId)),
+        hasMore: readers.hasMore,
+        nextCursor: readers.nextCursor,
+      };
+    },
   };
 }

@@ -207,7 +207,10 @@ export interface MessageStore {
     conversationId: string,
     query: HistoryQuery,
   ): Promise<{ items: MessageRecord[]; hasMore: boolean }>;
-  /** Empties the content and sets `recalledAt`/`recalledBy`; null when no such message. */
+  /**
+   * Empties the content and sets `recalledAt`/`recalledBy`; null when no such message. A message
+   * already recalled keeps its first recall (author and time) and is answered as it is.
+   */
   recallMessage(id: string, by: string, at: Date): Promise<MessageRecord | null>;
   /** Hides a message from one user's history (delete-for-me). Idempotent. */
   hideMessage(userId: string, messageId: string): Promise<void>;

@@ -1,34 +1,160 @@
 /** Who is online, and typing: relayed, never stored. */
-import type { EngineContext } from '../context.js';
-import { notImplemented } from '../util/not-implemented.js';
+import { z } from 'zod';
+import type { EngineContext, Origin } from '../context.js';
+import { ChatError } from '../errors.js';
+import { iso } from '../util/time.js';
+import { idSchema, parseInput } from '../util/validate.js';
 
 export type TypingInput = { to: string; isTyping: boolean } | { groupId: string; isTyping: boolean };
+
+/** `typing_status`: to one user or to a group. */
+export const typingSchema = z.union([
+  z.object({ to: idSchema, isTyping: z.boolean() }),
+  z.object({ groupId: idSchema, isTyping: z.boolean() }),
+]);
 
 export interface PresenceService {
   /**
    * A connection of the user opened. On the user's first connection their friends (never across a
-   * block) get `user_presence` online.
+   * block) get `user_presence` online — unless the user is back within the grace period of their
+   * last disconnect, in which case friends never heard they had left and hear nothing.
    */
   connected(userId: string, connectionId: string): Promise<void>;
   /**
    * A connection closed. When it was the last one, friends get `user_presence` offline with
-   * `lastSeenAt` after the configured grace, unless the user came back within it.
+   * `lastSeenAt` after the configured grace, unless the user came back within it. The user's
+   * `lastSeenAt` is stored at the same moment.
    */
   disconnected(userId: string, connectionId: string): Promise<void>;
-  /** Relays typing to a user (not across a block) or a group's other members (members only). */
-  typing(userId: string, input: TypingInput): Promise<void>;
-  /** Online state and last-seen time of these users. */
+  /**
+   * Relays typing to a user (NOT_FOUND unknown, BLOCKED either way, NOT_FRIENDS under the
+   * friends-only policy) or a group's other members (NOT_FOUND unknown or dissolved,
+   * NOT_GROUP_MEMBER). `origin.connectionId` is left out of a group's audience.
+   */
+  typing(userId: string, input: TypingInput, origin?: Origin): Promise<void>;
+  /** Online state and last-seen time of these users; every id asked for has an entry. */
   statusOf(userIds: readonly string[]): Promise<Map<string, { online: boolean; lastSeenAt: Date | null }>>;
   /** Cancels pending offline broadcasts (engine shutdown). */
   close(): void;
 }
 
-export function createPresenceService(_ctx: EngineContext): PresenceService {
+export function createPresenceService(ctx: EngineContext): PresenceService {
+  const { store, presence } = ctx;
+  /** Offline broadcasts waiting out the grace period, by user. */
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  let closed = false;
+
+  /** Friends who may see the user's presence: never across a block either way. */
+  async function audienceOf(userId: string): Promise<string[]> {
+    const friendIds = await store.social.listFriendIds(userId);
+    if (friendIds.length === 0) return [];
+    const blocked = await store.social.filterBlockedEither(userId, friendIds);
+    return friendIds.filter((id) => !blocked.has(id));
+  }
+
+  async function broadcast(
+    userId: string,
+    payload: { status: 'online' } | { status: 'offline'; lastSeenAt: string },
+  ) {
+    const users = await audienceOf(userId);
+    if (users.length > 0) ctx.emit('user_presence', { userId, ...payload }, { users });
+  }
+
+  async function goOffline(userId: string, at: Date): Promise<void> {
+    if (await presence.isOnline(userId)) return;
+    await store.users.update(userId, { lastSeenAt: at });
+    await broadcast(userId, { status: 'offline', lastSeenAt: iso(at) });
+  }
+
+  function cancelPending(userId: string): boolean {
+    const timer = pending.get(userId);
+    if (timer === undefined) return false;
+    clearTimeout(timer);
+    pending.delete(userId);
+    return true;
+  }
+
   return {
-    connected: () => notImplemented('presence.connected'),
-    disconnected: () => notImplemented('presence.disconnected'),
-    typing: () => notImplemented('presence.typing'),
-    statusOf: () => notImplemented('presence.statusOf'),
-    close: () => {},
+    async connected(userId, connectionId) {
+      const { becameOnline } = await presence.connect(userId, connectionId, ctx.clock.now());
+      if (!becameOnline) return;
+      // Back within the grace period: friends never heard the user was gone.
+      if (cancelPending(userId)) return;
+      await broadcast(userId, { status: 'online' });
+    },
+
+    async disconnected(userId, connectionId) {
+      const at = ctx.clock.now();
+      const { becameOffline } = await presence.disconnect(userId, connectionId, at);
+      if (!becameOffline || closed) return;
+      cancelPending(userId);
+      const grace = ctx.config.presenceGraceMs;
+      if (grace === 0) {
+        await goOffline(userId, at);
+        return;
+      }
+      const timer = setTimeout(() => {
+        pending.delete(userId);
+        goOffline(userId, at).catch((error: unknown) => {
+          ctx.logger.error({ err: error, userId }, 'offline broadcast failed');
+        });
+      }, grace);
+      timer.unref?.();
+      pending.set(userId, timer);
+    },
+
+    async typing(userId, input, origin) {
+      const parsed = parseInput(typingSchema, input);
+      if ('to' in parsed) {
+        if (parsed.to === userId) {
+          throw new ChatError('VALIDATION_FAILED', 'You cannot type to yourself', {
+            details: { fields: { to: 'must not be yourself' } },
+          });
+        }
+        const [target, relation] = await Promise.all([
+          store.users.getById(parsed.to),
+          store.social.getRelation(userId, parsed.to),
+        ]);
+        if (!target) throw new ChatError('NOT_FOUND', 'No such user');
+        if (relation.aBlocksB || relation.bBlocksA) throw new ChatError('BLOCKED');
+        if (ctx.config.privateMessagePolicy === 'friends' && !relation.friendship) {
+          throw new ChatError('NOT_FRIENDS');
+        }
+        ctx.emit('typing_status_update', { from: userId, isTyping: parsed.isTyping }, { users: [parsed.to] });
+        return;
+      }
+      const [group, member] = await Promise.all([
+        store.groups.get(parsed.groupId),
+        store.groups.getMember(parsed.groupId, userId),
+      ]);
+      if (!group || group.dissolvedAt) throw new ChatError('NOT_FOUND', 'No such group');
+      if (!member) throw new ChatError('NOT_GROUP_MEMBER');
+      ctx.emit(
+        'typing_status_update',
+        { from: userId, isTyping: parsed.isTyping, groupId: group.id },
+        { groups: [group.id], exceptConnection: origin?.connectionId },
+      );
+    },
+
+    async statusOf(userIds) {
+      const ids = [...new Set(userIds)];
+      const result = new Map<string, { online: boolean; lastSeenAt: Date | null }>();
+      if (ids.length === 0) return result;
+      const [online, seen] = await Promise.all([presence.onlineAmong(ids), presence.lastSeen(ids)]);
+      // Presence only remembers this process's disconnects; the stored lastSeenAt covers the rest.
+      const unknown = ids.filter((id) => !seen.has(id));
+      const stored = unknown.length === 0 ? [] : await store.users.getByIds(unknown);
+      const storedSeen = new Map(stored.map((u) => [u.id, u.lastSeenAt]));
+      for (const id of ids) {
+        result.set(id, { online: online.has(id), lastSeenAt: seen.get(id) ?? storedSeen.get(id) ?? null });
+      }
+      return result;
+    },
+
+    close() {
+      closed = true;
+      for (const timer of pending.values()) clearTimeout(timer);
+      pending.clear();
+    },
   };
 }

@@ -1,8 +1,11 @@
 /** The blacklist: who a user has blocked. */
 import type { EngineContext } from '../context.js';
+import { toPublicUser, unknownUser } from '../domain/mappers.js';
 import type { Paginated, PublicUser } from '../domain/views.js';
-import { notImplemented } from '../util/not-implemented.js';
-import type { PageInput } from '../util/pagination.js';
+import { ChatError } from '../errors.js';
+import { type PageInput, toPaginated } from '../util/pagination.js';
+import { parseInput } from '../util/validate.js';
+import { idSchema, pageInputSchema, targetUserSchema } from './schemas.js';
 
 export interface BlacklistService {
   /** Users the caller has blocked, newest first. */
@@ -13,10 +16,36 @@ export interface BlacklistService {
   remove(userId: string, blockedId: string): Promise<void>;
 }
 
-export function createBlacklistService(_ctx: EngineContext): BlacklistService {
+export function createBlacklistService(ctx: EngineContext): BlacklistService {
+  const { store } = ctx;
   return {
-    list: () => notImplemented('blacklist.list'),
-    add: () => notImplemented('blacklist.add'),
-    remove: () => notImplemented('blacklist.remove'),
+    async list(userId, input = {}) {
+      const { cursor, limit } = parseInput(pageInputSchema, input);
+      const page = await store.social.listBlocks(userId, { cursor, limit });
+      const ids = page.items.map((b) => b.blockedId);
+      const users = ids.length === 0 ? [] : await store.users.getByIds(ids);
+      const byId = new Map(users.map((u) => [u.id, toPublicUser(u)]));
+      return toPaginated(page, (b) => byId.get(b.blockedId) ?? unknownUser(b.blockedId));
+    },
+
+    async add(userId, input) {
+      const { userId: blockedId } = parseInput(targetUserSchema, input);
+      if (blockedId === userId) {
+        throw new ChatError('VALIDATION_FAILED', 'You cannot block yourself', {
+          details: { fields: { userId: 'is yourself' } },
+        });
+      }
+      if (!(await store.users.getById(blockedId))) throw new ChatError('NOT_FOUND', 'User not found');
+      await store.social.addBlock({ blockerId: userId, blockedId, createdAt: ctx.clock.now() });
+      // After the block is in place, so no request can slip in between; accept re-checks blocks.
+      await store.social.deletePendingBetween(userId, blockedId);
+    },
+
+    async remove(userId, blockedId) {
+      const id = parseInput(idSchema, blockedId);
+      if (!(await store.social.removeBlock(userId, id))) {
+        throw new ChatError('NOT_FOUND', 'This user is not blocked');
+      }
+    },
   };
 }

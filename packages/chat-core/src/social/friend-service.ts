@@ -1,8 +1,12 @@
 /** Friend requests and friendships. */
 import type { EngineContext } from '../context.js';
-import type { FriendRequestView, FriendView, Paginated } from '../domain/views.js';
-import { notImplemented } from '../util/not-implemented.js';
-import type { PageInput } from '../util/pagination.js';
+import { toFriendRequestView, toFriendView, toPublicUser, unknownUser } from '../domain/mappers.js';
+import type { FriendRequestRecord, FriendshipRecord } from '../domain/records.js';
+import type { FriendRequestView, FriendView, Paginated, PublicUser } from '../domain/views.js';
+import { ChatError } from '../errors.js';
+import { type PageInput, toPaginated } from '../util/pagination.js';
+import { parseInput } from '../util/validate.js';
+import { idSchema, listRequestsSchema, pageInputSchema, sendFriendRequestSchema } from './schemas.js';
 
 export type SendFriendRequestInput = ({ userId: string } | { email: string }) & { message?: string };
 
@@ -32,13 +36,163 @@ export interface FriendService {
   remove(userId: string, friendId: string): Promise<void>;
 }
 
-export function createFriendService(_ctx: EngineContext): FriendService {
+export function createFriendService(ctx: EngineContext): FriendService {
+  const { store } = ctx;
+
+  /** Public views of these users in one store call; a vanished account shows as unknown. */
+  const publicUsers = async (ids: Iterable<string>): Promise<Map<string, PublicUser>> => {
+    const unique = [...new Set(ids)];
+    const users = unique.length === 0 ? [] : await store.users.getByIds(unique);
+    const views = new Map<string, PublicUser>(users.map((u) => [u.id, toPublicUser(u)]));
+    for (const id of unique) if (!views.has(id)) views.set(id, unknownUser(id));
+    return views;
+  };
+
+  const requestView = (request: FriendRequestRecord, users: Map<string, PublicUser>): FriendRequestView =>
+    toFriendRequestView(
+      request,
+      users.get(request.fromId) ?? unknownUser(request.fromId),
+      users.get(request.toId) ?? unknownUser(request.toId),
+    );
+
+  /** Friend views of a page of friendships: one users call and one presence read for the page. */
+  const friendViews = async (friendships: FriendshipRecord[]): Promise<FriendView[]> => {
+    if (friendships.length === 0) return [];
+    const ids = friendships.map((f) => f.friendId);
+    const [users, online, seen] = await Promise.all([
+      store.users.getByIds(ids),
+      ctx.presence.onlineAmong(ids),
+      ctx.presence.lastSeen(ids),
+    ]);
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return friendships.map((f) => {
+      const user = byId.get(f.friendId);
+      return toFriendView(
+        f,
+        user ? toPublicUser(user) : unknownUser(f.friendId),
+        online.has(f.friendId),
+        seen.get(f.friendId) ?? user?.lastSeenAt ?? null,
+      );
+    });
+  };
+
+  /** The recipient's pending request, or NOT_FOUND for anyone else (it does not reveal it exists). */
+  const pendingFor = async (userId: string, requestId: unknown): Promise<FriendRequestRecord> => {
+    const id = parseInput(idSchema, requestId);
+    const request = await store.social.getRequest(id);
+    if (!request || request.toId !== userId || request.status !== 'pending') {
+      throw new ChatError('NOT_FOUND', 'Friend request not found');
+    }
+    return request;
+  };
+
+  const befriend = async (request: FriendRequestRecord, at: Date) => {
+    const added = await store.social.addFriendship(request.fromId, request.toId, at);
+    let friendship: FriendshipRecord = { userId: request.toId, friendId: request.fromId, since: at };
+    if (!added) {
+      // Already friends (a concurrent path got there first): show the friendship as stored.
+      friendship = (await store.social.getRelation(request.toId, request.fromId)).friendship ?? friendship;
+    }
+    const [friend] = await friendViews([friendship]);
+    return friend as FriendView;
+  };
+
   return {
-    sendRequest: () => notImplemented('friends.sendRequest'),
-    listRequests: () => notImplemented('friends.listRequests'),
-    accept: () => notImplemented('friends.accept'),
-    reject: () => notImplemented('friends.reject'),
-    list: () => notImplemented('friends.list'),
-    remove: () => notImplemented('friends.remove'),
+    async sendRequest(userId, input) {
+      const parsed = parseInput(sendFriendRequestSchema, input);
+      if ('userId' in parsed && parsed.userId === userId) {
+        throw new ChatError('VALIDATION_FAILED', 'You cannot send a friend request to yourself', {
+          details: { fields: { userId: 'is yourself' } },
+        });
+      }
+      const target =
+        'userId' in parsed
+          ? await store.users.getById(parsed.userId)
+          : await store.users.getByEmail(parsed.email);
+      if (!target) throw new ChatError('NOT_FOUND', 'User not found');
+      if (target.id === userId) {
+        throw new ChatError('VALIDATION_FAILED', 'You cannot send a friend request to yourself', {
+          details: { fields: { email: 'is yourself' } },
+        });
+      }
+      const relation = await store.social.getRelation(userId, target.id);
+      if (relation.aBlocksB || relation.bBlocksA) throw new ChatError('BLOCKED');
+      if (relation.friendship) throw new ChatError('ALREADY_FRIENDS');
+
+      const now = ctx.clock.now();
+      const theirs = await store.social.getPendingRequest(target.id, userId);
+      if (theirs) {
+        // They already asked: this request answers theirs.
+        const accepted = await store.social.resolveRequest(theirs.id, 'accepted', now);
+        if (accepted) {
+          const friend = await befriend(accepted, now);
+          const users = await publicUsers([accepted.fromId, accepted.toId]);
+          const view = requestView(accepted, users);
+          ctx.emit('friend_request_accepted', view, { users: [accepted.fromId] });
+          return { request: view, friend };
+        }
+      }
+
+      const { request, created } = await store.social.createRequest({
+        id: ctx.ids.next(),
+        fromId: userId,
+        toId: target.id,
+        message: parsed.message ?? null,
+        status: 'pending',
+        createdAt: now,
+        respondedAt: null,
+      });
+      const view = requestView(request, await publicUsers([request.fromId, request.toId]));
+      if (created) ctx.emit('friend_request', view, { users: [request.toId] });
+      return { request: view };
+    },
+
+    async listRequests(userId, input = {}) {
+      const { direction, cursor, limit } = parseInput(listRequestsSchema, input);
+      const page = await store.social.listPendingRequests(userId, direction, { cursor, limit });
+      const users = await publicUsers(page.items.flatMap((r) => [r.fromId, r.toId]));
+      return toPaginated(page, (r) => requestView(r, users));
+    },
+
+    async accept(userId, requestId) {
+      const request = await pendingFor(userId, requestId);
+      const relation = await store.social.getRelation(userId, request.fromId);
+      if (relation.aBlocksB || relation.bBlocksA) throw new ChatError('BLOCKED');
+      const now = ctx.clock.now();
+      const accepted = await store.social.resolveRequest(request.id, 'accepted', now);
+      if (!accepted) throw new ChatError('NOT_FOUND', 'Friend request not found');
+      const friend = await befriend(accepted, now);
+      const users = await publicUsers([accepted.fromId, accepted.toId]);
+      ctx.emit('friend_request_accepted', requestView(accepted, users), { users: [accepted.fromId] });
+      return { friend };
+    },
+
+    async reject(userId, requestId) {
+      const request = await pendingFor(userId, requestId);
+      const rejected = await store.social.resolveRequest(request.id, 'rejected', ctx.clock.now());
+      if (!rejected) throw new ChatError('NOT_FOUND', 'Friend request not found');
+      const users = await publicUsers([rejected.fromId, rejected.toId]);
+      ctx.emit('friend_request_rejected', requestView(rejected, users), { users: [rejected.fromId] });
+    },
+
+    async list(userId, input = {}) {
+      const { cursor, limit } = parseInput(pageInputSchema, input);
+      const page = await store.social.listFriends(userId, { cursor, limit });
+      const views = await friendViews(page.items);
+      return { items: views, hasMore: page.hasMore, nextCursor: page.nextCursor };
+    },
+
+    async remove(userId, friendId) {
+      const id = parseInput(idSchema, friendId);
+      const me = await store.users.getById(userId);
+      if (!(await store.social.removeFriendship(userId, id))) {
+        throw new ChatError('NOT_FOUND', 'Not friends with this user');
+      }
+      ctx.emit(
+        'friend_removed',
+        { userId, user: me ? toPublicUser(me) : unknownUser(userId) },
+        { users: [id] },
+      );
+    },
   };
 }

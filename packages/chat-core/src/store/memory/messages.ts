@@ -1,6 +1,270 @@
-import type { MessageStore } from '../../ports/store.js';
-import { unimplementedPort } from '../../util/unimplemented-port.js';
+import type {
+  ConversationCursorRecord,
+  ConversationRecord,
+  MessageDraft,
+  MessageRecord,
+} from '../../domain/records.js';
+import type { CursorAdvance, HistoryQuery, MessageStore, Page, PageQuery } from '../../ports/store.js';
 
+const copyDate = (date: Date | null): Date | null => (date === null ? null : new Date(date.getTime()));
+
+function copyConversation(c: ConversationRecord): ConversationRecord {
+  return {
+    ...c,
+    memberIds: [...c.memberIds],
+    lastMessageAt: copyDate(c.lastMessageAt),
+    createdAt: new Date(c.createdAt.getTime()),
+  };
+}
+
+function copyMessage(m: MessageRecord): MessageRecord {
+  return {
+    ...m,
+    mentions: [...m.mentions],
+    createdAt: new Date(m.createdAt.getTime()),
+    recalledAt: copyDate(m.recalledAt),
+  };
+}
+
+function copyCursor(c: ConversationCursorRecord): ConversationCursorRecord {
+  return { ...c, updatedAt: new Date(c.updatedAt.getTime()) };
+}
+
+function encodeReaderCursor(userId: string): string {
+  return Buffer.from(userId, 'utf8').toString('base64url');
+}
+
+function decodeReaderCursor(cursor: string | undefined): string | null {
+  if (cursor === undefined) return null;
+  const value = Buffer.from(cursor, 'base64url').toString('utf8');
+  return value.length > 0 ? value : null;
+}
+
+/**
+ * The messages area of `memoryStore()`.
+ *
+ * Each conversation keeps its messages in an array where index `seq - 1` holds message `seq`, so a
+ * history page is a walk of O(limit + hidden messages skipped) from a known index. Maps index
+ * messages by id, by (sender, clientMsgId), cursors by conversation then user, and conversation
+ * ids by user. No method awaits between its read and its write, which makes seq allocation and
+ * the clientMsgId dedupe atomic in a single-threaded process.
+ */
 export function memoryMessageStore(): MessageStore {
-  return unimplementedPort<MessageStore>('memoryMessageStore');
+  const conversations = new Map<string, ConversationRecord>();
+  const history = new Map<string, MessageRecord[]>();
+  const byId = new Map<string, MessageRecord>();
+  /** `${senderId}\u0000${clientMsgId}` → message id. */
+  const byClientMsgId = new Map<string, string>();
+  /** conversationId → userId → cursor. */
+  const cursors = new Map<string, Map<string, ConversationCursorRecord>>();
+  /** userId → ids of the conversations they hold a cursor in. */
+  const conversationsOfUser = new Map<string, Set<string>>();
+  /** userId → ids of the messages they deleted for themselves. */
+  const hidden = new Map<string, Set<string>>();
+
+  const clientKey = (senderId: string, clientMsgId: string) => `${senderId}\u0000${clientMsgId}`;
+
+  /** Index of the first message created at or after `notBefore` (createdAt grows with seq). */
+  function firstIndexNotBefore(list: MessageRecord[], notBefore: Date | undefined): number {
+    if (notBefore === undefined) return 0;
+    const bound = notBefore.getTime();
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.createdAt.getTime() < bound) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  return {
+    async ensureConversation(conversation) {
+      let stored = conversations.get(conversation.id);
+      if (!stored) {
+        stored = copyConversation(conversation);
+        conversations.set(stored.id, stored);
+        history.set(stored.id, []);
+      }
+      return copyConversation(stored);
+    },
+
+    async getConversation(id) {
+      const stored = conversations.get(id);
+      return stored ? copyConversation(stored) : null;
+    },
+
+    async getConversations(ids) {
+      const found: ConversationRecord[] = [];
+      for (const id of new Set(ids)) {
+        const stored = conversations.get(id);
+        if (stored) found.push(copyConversation(stored));
+      }
+      return found;
+    },
+
+    async appendMessage(draft: MessageDraft) {
+      if (draft.clientMsgId !== null) {
+        const existingId = byClientMsgId.get(clientKey(draft.senderId, draft.clientMsgId));
+        const existing = existingId === undefined ? undefined : byId.get(existingId);
+        if (existing) return { message: copyMessage(existing), created: false };
+      }
+      const conversation = conversations.get(draft.conversationId);
+      const list = history.get(draft.conversationId);
+      if (!conversation || !list) {
+        throw new Error(`appendMessage: conversation ${draft.conversationId} does not exist`);
+      }
+      const message: MessageRecord = copyMessage({ ...draft, seq: conversation.lastSeq + 1 });
+      conversation.lastSeq = message.seq;
+      conversation.lastMessageAt = new Date(message.createdAt.getTime());
+      list.push(message);
+      byId.set(message.id, message);
+      if (message.clientMsgId !== null) {
+        byClientMsgId.set(clientKey(message.senderId, message.clientMsgId), message.id);
+      }
+      return { message: copyMessage(message), created: true };
+    },
+
+    async getMessage(id) {
+      const stored = byId.get(id);
+      return stored ? copyMessage(stored) : null;
+    },
+
+    async listMessages(conversationId: string, query: HistoryQuery) {
+      const list = history.get(conversationId);
+      if (!list || list.length === 0 || query.limit < 1) return { items: [], hasMore: false };
+      const hiddenOfViewer = query.viewerId === undefined ? undefined : hidden.get(query.viewerId);
+      const visible = (m: MessageRecord) => !hiddenOfViewer?.has(m.id);
+      const first = firstIndexNotBefore(list, query.notBefore);
+      const items: MessageRecord[] = [];
+      let hasMore = false;
+
+      if (query.beforeSeq === undefined && query.afterSeq !== undefined) {
+        // Reading forward: messages older than the window sit at the front, skip them at once.
+        let i = Math.max(query.afterSeq, first, 0);
+        for (; i < list.length && items.length < query.limit; i++) {
+          const m = list[i]!;
+          if (visible(m)) items.push(copyMessage(m));
+        }
+        for (; i < list.length; i++) {
+          if (visible(list[i]!)) {
+            hasMore = true;
+            break;
+          }
+        }
+        return { items, hasMore };
+      }
+
+      // Reading backward from the newest message, or from just below `beforeSeq`.
+      let i =
+        query.beforeSeq === undefined ? list.length - 1 : Math.min(query.beforeSeq - 2, list.length - 1);
+      for (; i >= first && items.length < query.limit; i--) {
+        const m = list[i]!;
+        if (visible(m)) items.push(copyMessage(m));
+      }
+      for (; i >= first; i--) {
+        if (visible(list[i]!)) {
+          hasMore = true;
+          break;
+        }
+      }
+      items.reverse();
+      return { items, hasMore };
+    },
+
+    async recallMessage(id, by, at) {
+      const stored = byId.get(id);
+      if (!stored) return null;
+      // A message is recalled once: a later recall keeps the first one's author and time.
+      if (stored.recalledAt === null) {
+        stored.content = '';
+        stored.recalledAt = new Date(at.getTime());
+        stored.recalledBy = by;
+      }
+      return copyMessage(stored);
+    },
+
+    async hideMessage(userId, messageId) {
+      let set = hidden.get(userId);
+      if (!set) {
+        set = new Set();
+        hidden.set(userId, set);
+      }
+      set.add(messageId);
+    },
+
+    async getCursor(userId, conversationId) {
+      const stored = cursors.get(conversationId)?.get(userId);
+      return stored ? copyCursor(stored) : null;
+    },
+
+    async listCursorsOfUser(userId) {
+      const found: ConversationCursorRecord[] = [];
+      for (const conversationId of conversationsOfUser.get(userId) ?? []) {
+        const stored = cursors.get(conversationId)?.get(userId);
+        if (stored) found.push(copyCursor(stored));
+      }
+      return found;
+    },
+
+    async advanceCursor(userId, conversationId, advance: CursorAdvance, at) {
+      let ofConversation = cursors.get(conversationId);
+      if (!ofConversation) {
+        ofConversation = new Map();
+        cursors.set(conversationId, ofConversation);
+      }
+      const stored = ofConversation.get(userId);
+      const before = stored ? copyCursor(stored) : null;
+      const cursor: ConversationCursorRecord = stored ?? {
+        userId,
+        conversationId,
+        readSeq: 0,
+        deliveredSeq: 0,
+        lastMentionSeq: 0,
+        updatedAt: new Date(at.getTime()),
+      };
+      let moved = false;
+      for (const key of ['readSeq', 'deliveredSeq', 'lastMentionSeq'] as const) {
+        const value = advance[key];
+        if (value !== undefined && value > cursor[key]) {
+          cursor[key] = value;
+          moved = true;
+        }
+      }
+      if (moved) cursor.updatedAt = new Date(at.getTime());
+      if (!stored) {
+        ofConversation.set(userId, cursor);
+        let ofUser = conversationsOfUser.get(userId);
+        if (!ofUser) {
+          ofUser = new Set();
+          conversationsOfUser.set(userId, ofUser);
+        }
+        ofUser.add(conversationId);
+      }
+      return { before, after: copyCursor(cursor) };
+    },
+
+    async deleteCursor(userId, conversationId) {
+      const ofConversation = cursors.get(conversationId);
+      ofConversation?.delete(userId);
+      if (ofConversation?.size === 0) cursors.delete(conversationId);
+      const ofUser = conversationsOfUser.get(userId);
+      ofUser?.delete(conversationId);
+      if (ofUser?.size === 0) conversationsOfUser.delete(userId);
+    },
+
+    async listReaders(conversationId: string, seq: number, page: PageQuery): Promise<Page<string>> {
+      const after = decodeReaderCursor(page.cursor);
+      const readers: string[] = [];
+      // Bounded by the conversation's members (a group's size), never by its history.
+      for (const cursor of cursors.get(conversationId)?.values() ?? []) {
+        if (cursor.readSeq >= seq && (after === null || cursor.userId > after)) readers.push(cursor.userId);
+      }
+      readers.sort();
+      const items = readers.slice(0, page.limit);
+      const hasMore = readers.length > items.length;
+      const last = items[items.length - 1];
+      return { items, hasMore, nextCursor: hasMore && last !== undefined ? encodeReaderCursor(last) : null };
+    },
+  };
 }

@@ -1,0 +1,160 @@
+/**
+ * Input schemas of the messaging operations, one per operation. Content size depends on the
+ * engine's config, so it is checked after the schema by {@link checkContent}, which answers
+ * PAYLOAD_TOO_LARGE rather than VALIDATION_FAILED for content over its limit.
+ */
+import { z } from 'zod';
+import type { ContentType } from '../domain/records.js';
+import { ChatError } from '../errors.js';
+import { limitSchema, pageInputSchema } from '../util/pagination.js';
+import { idSchema } from '../util/validate.js';
+
+/** Content types a client may send; `system` is written by the core only. */
+export const CLIENT_CONTENT_TYPES = [
+  'text',
+  'image',
+  'file',
+  'audio',
+  'video',
+  'location',
+  'custom',
+] as const;
+
+/** Kinds whose content is a URL. */
+const MEDIA_TYPES: ReadonlySet<ContentType> = new Set(['image', 'file', 'audio', 'video']);
+
+/** Longest media URL, in characters. */
+export const MAX_URL_LENGTH = 2048;
+
+/** Most users one message may mention. */
+export const MAX_MENTIONS = 100;
+
+const contentTypeSchema = z
+  .enum(CLIENT_CONTENT_TYPES, { error: `must be one of ${CLIENT_CONTENT_TYPES.join(', ')}` })
+  .nullish()
+  .transform((value) => value ?? 'text');
+
+const clientMsgIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .nullish()
+  .transform((value) => value ?? undefined);
+
+const replyToSchema = idSchema.nullish().transform((value) => value ?? undefined);
+
+const contentSchema = z.string({ error: 'required, a string' });
+
+export const sendPrivateSchema = z.object({
+  receiverId: idSchema,
+  content: contentSchema,
+  contentType: contentTypeSchema,
+  clientMsgId: clientMsgIdSchema,
+  replyTo: replyToSchema,
+});
+
+export const sendGroupSchema = z.object({
+  groupId: idSchema,
+  content: contentSchema,
+  contentType: contentTypeSchema,
+  mentions: z
+    .array(idSchema)
+    .max(MAX_MENTIONS, `at most ${MAX_MENTIONS} mentions`)
+    .nullish()
+    .transform((value) => [...new Set(value ?? [])]),
+  mentionAll: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? false),
+  clientMsgId: clientMsgIdSchema,
+  replyTo: replyToSchema,
+});
+
+/** Seq values arrive from query strings too, hence the coercion. */
+const seqSchema = (min: number) =>
+  z.coerce.number().int('must be an integer').min(min).max(Number.MAX_SAFE_INTEGER);
+
+export const historySchema = z
+  .object({
+    beforeSeq: seqSchema(1).optional(),
+    afterSeq: seqSchema(0).optional(),
+    limit: limitSchema,
+  })
+  .superRefine((value, context) => {
+    if (value.beforeSeq !== undefined && value.afterSeq !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['beforeSeq'],
+        message: 'give beforeSeq or afterSeq, not both',
+      });
+    }
+  });
+
+export const syncSchema = z.object({
+  conversationId: idSchema,
+  afterSeq: seqSchema(0),
+  limit: limitSchema,
+});
+
+export const markReadSchema = z.object({
+  conversationId: idSchema,
+  seq: seqSchema(1),
+});
+
+export const messageIdSchema = z.object({ messageId: idSchema });
+
+export const peerSchema = z.object({ peerId: idSchema });
+
+export const groupIdSchema = z.object({ groupId: idSchema });
+
+export const updateStatusSchema = z.object({
+  messageId: idSchema,
+  status: z.enum(['delivered', 'read'], { error: 'must be delivered or read' }),
+});
+
+export const readersSchema = pageInputSchema;
+
+/** Length in characters as a user counts them (code points, so an emoji is one). */
+function charLength(value: string, max: number): number {
+  // A string of more than 2·max UTF-16 units has more than max code points: no need to count.
+  if (value.length > max * 2) return value.length;
+  if (value.length <= max) return value.length;
+  let count = 0;
+  for (const _ of value) count += 1;
+  return count;
+}
+
+function invalidContent(message: string): ChatError {
+  return new ChatError('VALIDATION_FAILED', `Invalid input: content: ${message}`, {
+    details: { fields: { content: message } },
+  });
+}
+
+function tooLarge(max: number, unit: string): ChatError {
+  return new ChatError('PAYLOAD_TOO_LARGE', `The message content is over ${max} ${unit}`, {
+    details: { field: 'content', max },
+  });
+}
+
+/**
+ * Checks content against its type: text, location and custom content is 1 to `maxTextLength`
+ * characters and not only whitespace; media content is an http(s) URL of at most 2048 characters.
+ * Throws VALIDATION_FAILED for malformed content and PAYLOAD_TOO_LARGE for content over its limit.
+ */
+export function checkContent(contentType: ContentType, content: string, maxTextLength: number): void {
+  if (MEDIA_TYPES.has(contentType)) {
+    if (content.length > MAX_URL_LENGTH) throw tooLarge(MAX_URL_LENGTH, 'characters');
+    let url: URL | null = null;
+    try {
+      url = new URL(content);
+    } catch {
+      url = null;
+    }
+    if (!url || content.trim() !== content || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw invalidContent(`must be an http or https URL for ${contentType} messages`);
+    }
+    return;
+  }
+  if (content.trim().length === 0) throw invalidContent('must not be empty');
+  if (charLength(content, maxTextLength) > maxTextLength) throw tooLarge(maxTextLength, 'characters');
+}

@@ -1,0 +1,38 @@
+/**
+ * `@parley/transport-socketio`: Parley's realtime wire on Socket.IO 4.
+ *
+ * ```ts
+ * const io = new Server(httpServer, socketServerOptions());
+ * const transport = attachSocketIO(io, engine);
+ * ```
+ */
+
+export {
+  type AttachSocketIOOptions,
+  attachSocketIO,
+  DEFAULT_DELIVERY_ACK_TIMEOUT_MS,
+  DEFAULT_EVENT_RATE_LIMIT,
+  type SocketTransport,
+} from './attach.js';
+export { tokenFromHandshake } from './handshake.js';
+export { groupRoom, userRoom } from './rooms.js';
+export { type ClientPayload, clientEventSchemas, parsePayload } from './schemas.js';
+export {
+  MAX_DISCONNECTION_DURATION_MS,
+  MAX_HTTP_BUFFER_SIZE,
+  socketServerOptions,
+} from './server-options.js';
+export type {
+  Ack,
+  AckResponse,
+  ClientEventName,
+  ClientToServerEvents,
+  InterServerEvents,
+  ParleyServer,
+  ParleySocket,
+  ReceiptAck,
+  ServerToClientEvents,
+  SocketData,
+  StatusUpdatePayload,
+  SyncPayload,
+} from './types.js';

@@ -1,0 +1,69 @@
+/** Shared query helpers: trusted operators, opaque page cursors, `undefined`-free patches. */
+import type { Page } from '@parley/chat-core';
+import mongoose from 'mongoose';
+
+/**
+ * Marks an operator object built by the adapter (`{ $gt: … }`, `{ $in: … }`) as trusted, so the
+ * `sanitizeFilter` guard of every query lets it through. Values from callers never go in here
+ * except as operands.
+ */
+export function op<T extends object>(operator: T): T {
+  return mongoose.trusted(operator);
+}
+
+/** Encodes a page position as an opaque cursor. */
+export function encodeCursor(value: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/**
+ * Decodes a cursor issued by {@link encodeCursor}; null when absent or not one of ours (a foreign
+ * or tampered cursor restarts from the first page rather than failing).
+ */
+export function decodeCursor<K extends string>(
+  cursor: string | undefined,
+  shape: Record<K, 'string' | 'number'>,
+): Record<K, string | number> | null {
+  if (cursor === undefined || cursor === '') return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof value !== 'object' || value === null) return null;
+    for (const [key, type] of Object.entries(shape)) {
+      if (typeof (value as Record<string, unknown>)[key] !== type) return null;
+    }
+    return value as Record<K, string | number>;
+  } catch {
+    return null;
+  }
+}
+
+/** A page from `limit + 1` fetched items: the extra one only says that more exist. */
+export function toPage<T>(fetched: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
+  const hasMore = fetched.length > limit;
+  const items = hasMore ? fetched.slice(0, limit) : fetched;
+  const last = items.at(-1);
+  return { items, hasMore, nextCursor: hasMore && last !== undefined ? cursorOf(last) : null };
+}
+
+/** The patch without its `undefined` entries, so an update only touches the fields it names. */
+export function definedEntries<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** A raw lean document. */
+export type Doc = Record<string, unknown>;
+
+/** A Date field of a raw document, or null. */
+export function dateOrNull(value: unknown): Date | null {
+  return value instanceof Date ? new Date(value.getTime()) : null;
+}
+
+/** A required Date field of a raw document. */
+export function date(value: unknown): Date {
+  return value instanceof Date ? new Date(value.getTime()) : new Date(String(value));
+}
+
+/** A string field of a raw document, or null. */
+export function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

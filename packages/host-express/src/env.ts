@@ -1,0 +1,332 @@
+/**
+ * The host's configuration: read from the environment (`loadEnv`) or given in code (`hostConfig`),
+ * validated in one place. A bad setting fails with a message that names every bad variable.
+ */
+import { randomBytes } from 'node:crypto';
+import { type ChatConfigInput, chatConfigSchema, type RateRule } from '@parley/chat-core';
+import { z } from 'zod';
+
+/** How emails leave the server. */
+export type MailConfig =
+  | { kind: 'smtp-url'; url: string; from?: string | undefined }
+  | { kind: 'smtp-service'; service: string; user: string; pass: string; from?: string | undefined }
+  | { kind: 'dev' };
+
+/** The validated configuration of a host, every default filled in. */
+export interface HostConfig {
+  /** @default 3000 */
+  port: number;
+  /** @default '0.0.0.0' */
+  host: string;
+  /** @default 'development' */
+  nodeEnv: 'development' | 'production' | 'test';
+  /** MongoDB connection string; null keeps everything in memory. @default null */
+  mongodbUri: string | null;
+  /** @default { kind: 'dev' } — emails are written to the log */
+  mail: MailConfig;
+  /** Origins allowed by CORS (REST and Socket.IO); `'*'` allows any (refused in production). @default '*' outside production, none in production */
+  corsOrigins: '*' | string[];
+  /** Express `trust proxy`: false, true, a hop count or a list of addresses. @default false */
+  trustProxy: boolean | number | string;
+  /** Largest JSON body. @default '100kb' */
+  bodyLimit: string;
+  /** pino level. @default 'info' ('silent' when NODE_ENV=test) */
+  logLevel: string;
+  /** Budget per IP of each account route (register, login, verify, resend, forgot, reset). @default { points: 30, windowMs: 900000 } */
+  authRateLimit: RateRule;
+  /** Events per second one socket may send. @default 30 (the transport's default) */
+  socketEventsPerSecond: number;
+  /** The engine's configuration (jwtSecret included). */
+  chat: ChatConfigInput & { jwtSecret: string };
+  /** Things worth a warning at start-up (e.g. a generated JWT secret). */
+  warnings: string[];
+}
+
+/** What `createHost({ config })` accepts: any part of {@link HostConfig}; the rest gets defaults. */
+export type HostConfigInput = Partial<Omit<HostConfig, 'chat' | 'warnings'>> & {
+  chat?: Partial<ChatConfigInput>;
+};
+
+/** Thrown by {@link loadEnv} when settings are bad; `problems` holds one line per bad variable. */
+export interface ConfigError extends Error {
+  problems: string[];
+}
+
+/** True when `value` is a {@link ConfigError}. */
+export function isConfigError(value: unknown): value is ConfigError {
+  return value instanceof Error && Array.isArray((value as ConfigError).problems);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const text = z.string().trim().min(1);
+
+/** One schema per variable; a blank value counts as unset. */
+const envSchema = z.object({
+  PORT: int(0, 65535).optional(),
+  HOST: text.optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
+  MONGODB_URI: z
+    .string()
+    .trim()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  JWT_EXPIRES_IN: z
+    .string()
+    .trim()
+    .regex(/^\d+\s*(ms|s|m|h|d|w|y)?$/, 'must be seconds or a duration like 7d, 12h, 30m')
+    .optional(),
+  EMAIL_SERVICE: text.optional(),
+  EMAIL_USER: text.optional(),
+  EMAIL_PASS: z.string().min(1).optional(),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: text.optional(),
+  MESSAGE_ROAMING_DAYS: int(0).optional(),
+  CORS_ORIGIN: text.optional(),
+  PUBLIC_URL: z.url('must be an absolute URL').optional(),
+  /** Set by Render on every web service: the default of PUBLIC_URL there. */
+  RENDER_EXTERNAL_URL: z.url('must be an absolute URL').optional(),
+  RECALL_WINDOW_SECONDS: int(0).optional(),
+  AUTH_REQUIRE_VERIFIED_EMAIL: bool.optional(),
+  PRIVATE_MESSAGE_POLICY: z.enum(['friends', 'anyone']).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  BCRYPT_COST: int(4, 15).optional(),
+  GROUP_MAX_MEMBERS: int(2, 100_000).optional(),
+  GROUP_INVITE_TTL_SECONDS: int(1).optional(),
+  MAX_TEXT_LENGTH: int(1, 100_000).optional(),
+  PRESENCE_GRACE_MS: int(0).optional(),
+  TRUST_PROXY: text.optional(),
+  BODY_LIMIT: z
+    .string()
+    .trim()
+    .regex(/^\d+\s*(b|kb|mb)?$/i, 'must be bytes or a size like 100kb, 1mb')
+    .optional(),
+  AUTH_RATE_LIMIT_POINTS: int(1).optional(),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1).optional(),
+  SOCKET_EVENTS_PER_SECOND: int(1, 10_000).optional(),
+});
+
+type Env = z.output<typeof envSchema>;
+
+/** Engine settings and the variable each comes from, so an engine-level problem names the variable. */
+const CHAT_VARIABLES: Record<string, string> = {
+  jwtSecret: 'JWT_SECRET',
+  jwtExpiresIn: 'JWT_EXPIRES_IN',
+  bcryptCost: 'BCRYPT_COST',
+  requireVerifiedEmail: 'AUTH_REQUIRE_VERIFIED_EMAIL',
+  privateMessagePolicy: 'PRIVATE_MESSAGE_POLICY',
+  messageRoamingDays: 'MESSAGE_ROAMING_DAYS',
+  recallWindowSeconds: 'RECALL_WINDOW_SECONDS',
+  maxTextLength: 'MAX_TEXT_LENGTH',
+  publicUrl: 'PUBLIC_URL',
+  groupMaxMembers: 'GROUP_MAX_MEMBERS',
+  groupInviteTtlSeconds: 'GROUP_INVITE_TTL_SECONDS',
+  presenceGraceMs: 'PRESENCE_GRACE_MS',
+};
+
+function configError(problems: string[]): ConfigError {
+  const error = new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`) as ConfigError;
+  error.name = 'ConfigError';
+  error.problems = problems;
+  return error;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined) return false;
+  const lower = value.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function parseCors(value: string | undefined, production: boolean): '*' | string[] {
+  if (value === undefined) return production ? [] : '*';
+  const list = value
+    .split(',')
+    .map((origin) => origin.trim().replace(/\/+$/, ''))
+    .filter((origin) => origin.length > 0);
+  return list.includes('*') ? '*' : list;
+}
+
+function generatedSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * Reads and validates the host's settings from environment variables (see `.env.example` and
+ * docs/CONFIGURATION.md). Throws a {@link ConfigError} naming every bad variable.
+ */
+export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') raw[key] = value;
+  }
+  const parsed = envSchema.safeParse(raw);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '(env)');
+      problems.push(
+        `${name}: ${issue.message}${raw[name] === undefined ? '' : ` (got ${JSON.stringify(raw[name])})`}`,
+      );
+    }
+  }
+  // Cross-variable checks still run on the variables that parsed, so every problem is listed at once.
+  const e: Partial<Env> = parsed.success ? parsed.data : partialParse(raw);
+  const nodeEnv = e.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+
+  if (production && !e.JWT_SECRET && !raw.JWT_SECRET)
+    problems.push('JWT_SECRET: required when NODE_ENV=production');
+  const cors = parseCors(e.CORS_ORIGIN, production);
+  if (production && cors === '*') problems.push('CORS_ORIGIN: "*" is not allowed when NODE_ENV=production');
+
+  const emailVars = [e.EMAIL_SERVICE, e.EMAIL_USER, e.EMAIL_PASS];
+  const someEmail = emailVars.some((v) => v !== undefined);
+  if (someEmail && !emailVars.every((v) => v !== undefined)) {
+    for (const [name, value] of [
+      ['EMAIL_SERVICE', e.EMAIL_SERVICE],
+      ['EMAIL_USER', e.EMAIL_USER],
+      ['EMAIL_PASS', e.EMAIL_PASS],
+    ] as const) {
+      if (value === undefined && raw[name] === undefined) {
+        problems.push(`${name}: required when any of EMAIL_SERVICE, EMAIL_USER, EMAIL_PASS is set`);
+      }
+    }
+  }
+
+  const warnings: string[] = [];
+  let jwtSecret = e.JWT_SECRET;
+  if (!jwtSecret) {
+    jwtSecret = generatedSecret();
+    if (!production && raw.JWT_SECRET === undefined) {
+      warnings.push(
+        'JWT_SECRET is not set: using a random secret, so every token dies when the server restarts',
+      );
+    }
+  }
+
+  const port = e.PORT ?? 3000;
+  const chat: HostConfig['chat'] = {
+    jwtSecret,
+    ...(e.JWT_EXPIRES_IN !== undefined && { jwtExpiresIn: e.JWT_EXPIRES_IN }),
+    ...(e.BCRYPT_COST !== undefined && { bcryptCost: e.BCRYPT_COST }),
+    ...(e.AUTH_REQUIRE_VERIFIED_EMAIL !== undefined && {
+      requireVerifiedEmail: e.AUTH_REQUIRE_VERIFIED_EMAIL,
+    }),
+    ...(e.PRIVATE_MESSAGE_POLICY !== undefined && { privateMessagePolicy: e.PRIVATE_MESSAGE_POLICY }),
+    ...(e.MESSAGE_ROAMING_DAYS !== undefined && { messageRoamingDays: e.MESSAGE_ROAMING_DAYS }),
+    ...(e.RECALL_WINDOW_SECONDS !== undefined && { recallWindowSeconds: e.RECALL_WINDOW_SECONDS }),
+    ...(e.MAX_TEXT_LENGTH !== undefined && { maxTextLength: e.MAX_TEXT_LENGTH }),
+    ...(e.GROUP_MAX_MEMBERS !== undefined && { groupMaxMembers: e.GROUP_MAX_MEMBERS }),
+    ...(e.GROUP_INVITE_TTL_SECONDS !== undefined && { groupInviteTtlSeconds: e.GROUP_INVITE_TTL_SECONDS }),
+    ...(e.PRESENCE_GRACE_MS !== undefined && { presenceGraceMs: e.PRESENCE_GRACE_MS }),
+    publicUrl: (e.PUBLIC_URL ?? e.RENDER_EXTERNAL_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+  };
+  // The engine's own schema has the last word; its problems are reported under their variable names.
+  const chatCheck = chatConfigSchema.safeParse(chat);
+  if (!chatCheck.success) {
+    for (const issue of chatCheck.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      const name = CHAT_VARIABLES[key] ?? key;
+      const line = `${name}: ${issue.message}`;
+      if (!problems.some((p) => p.startsWith(`${name}:`))) problems.push(line);
+    }
+  }
+
+  if (problems.length > 0) throw configError(problems);
+
+  let mail: MailConfig = { kind: 'dev' };
+  if (e.SMTP_URL) mail = { kind: 'smtp-url', url: e.SMTP_URL, from: e.MAIL_FROM };
+  else if (e.EMAIL_SERVICE && e.EMAIL_USER && e.EMAIL_PASS) {
+    mail = {
+      kind: 'smtp-service',
+      service: e.EMAIL_SERVICE,
+      user: e.EMAIL_USER,
+      pass: e.EMAIL_PASS,
+      from: e.MAIL_FROM,
+    };
+  }
+
+  return {
+    port,
+    host: e.HOST ?? '0.0.0.0',
+    nodeEnv,
+    mongodbUri: e.MONGODB_URI ?? null,
+    mail,
+    corsOrigins: cors,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    bodyLimit: e.BODY_LIMIT ?? '100kb',
+    logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    authRateLimit: {
+      points: e.AUTH_RATE_LIMIT_POINTS ?? 30,
+      windowMs: (e.AUTH_RATE_LIMIT_WINDOW_SECONDS ?? 900) * 1000,
+    },
+    socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND ?? 30,
+    chat,
+    warnings,
+  };
+}
+
+/** Parses each variable on its own, keeping the good ones, so cross-checks can still run. */
+function partialParse(raw: Record<string, string>): Partial<Env> {
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(envSchema.shape)) {
+    if (raw[key] === undefined) continue;
+    const result = schema.safeParse(raw[key]);
+    if (result.success) out[key] = result.data;
+  }
+  return out as Partial<Env>;
+}
+
+/**
+ * Completes a configuration given in code (tests, embedding): every field of {@link HostConfig}
+ * has the same default as in {@link loadEnv}; without `chat.jwtSecret` a random one is used.
+ */
+export function hostConfig(input: HostConfigInput = {}): HostConfig {
+  const nodeEnv = input.nodeEnv ?? 'development';
+  const port = input.port ?? 3000;
+  const warnings: string[] = [];
+  let jwtSecret = input.chat?.jwtSecret;
+  if (jwtSecret === undefined) {
+    jwtSecret = generatedSecret();
+    warnings.push('No JWT secret given: using a random secret, so every token dies when the server restarts');
+  }
+  return {
+    port,
+    host: input.host ?? '0.0.0.0',
+    nodeEnv,
+    mongodbUri: input.mongodbUri ?? null,
+    mail: input.mail ?? { kind: 'dev' },
+    corsOrigins: input.corsOrigins ?? (nodeEnv === 'production' ? [] : '*'),
+    trustProxy: input.trustProxy ?? false,
+    bodyLimit: input.bodyLimit ?? '100kb',
+    logLevel: input.logLevel ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    authRateLimit: input.authRateLimit ?? { points: 30, windowMs: 900_000 },
+    socketEventsPerSecond: input.socketEventsPerSecond ?? 30,
+    chat: { publicUrl: `http://localhost:${port}`, ...input.chat, jwtSecret },
+    warnings,
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * `createHost`: Parley as a server. An Express app serving the REST routes of the contract and a
+ * Socket.IO server carrying its events, both thin layers over one chat engine.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type ChatEngine,
+  type ChatStore,
+  createChatEngine,
+  devMailer,
+  type Mailer,
+  memoryRateLimiter,
+  memoryStore,
+  type RateLimiter,
+  smtpMailer,
+} from '@parley/chat-core';
+import { attachSocketIO, type ParleyServer, socketServerOptions } from '@parley/transport-socketio';
+import cors, { type CorsOptions } from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { type HostConfig, type HostConfigInput, hostConfig, loadEnv, type MailConfig } from './env.js';
+import { requireAuth } from './http/auth.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { perIpLimit } from './http/rate-limit.js';
+import { requestLogger } from './http/request-log.js';
+import { createLogger } from './logger.js';
+import { authRoutes } from './routes/auth.js';
+import { blacklistRoutes } from './routes/blacklist.js';
+import { conversationRoutes } from './routes/conversations.js';
+import type { RouteDeps } from './routes/deps.js';
+import { friendRoutes } from './routes/friends.js';
+import { groupRoutes } from './routes/groups.js';
+import { healthRoutes } from './routes/health.js';
+import { inviteRoutes } from './routes/invites.js';
+import { messageRoutes } from './routes/messages.js';
+import { userRoutes } from './routes/users.js';
+
+/** Options of {@link createHost}. */
+export interface HostOptions {
+  /** The configuration: a full {@link HostConfig} (from `loadEnv`) or any part of one. @default loadEnv(process.env) */
+  config?: HostConfig | HostConfigInput;
+  /**
+   * An engine built by the caller. It is used as is (store, mailer and config included) and left
+   * open by `close()`: its owner closes it. @default an engine built from `config`
+   */
+  engine?: ChatEngine;
+  /** Where data is kept, when the host builds the engine. @default mongoStore({ uri }) with MONGODB_URI, else memoryStore() */
+  store?: ChatStore;
+  /** How emails leave, when the host builds the engine. @default smtpMailer when SMTP is configured, else devMailer(logger) */
+  mailer?: Mailer;
+  /** @default a pino logger at `config.logLevel` */
+  logger?: Logger;
+  /** Shared by the engine (per-email budgets), the account routes (per-IP) and the sockets. @default memoryRateLimiter() */
+  rateLimiter?: RateLimiter;
+}
+
+/** A running (or ready to run) Parley server. */
+export interface Host {
+  readonly app: Express;
+  readonly httpServer: HttpServer;
+  readonly io: ParleyServer;
+  readonly engine: ChatEngine;
+  readonly config: HostConfig;
+  readonly logger: Logger;
+  /** Starts listening. @default port and host of the config; port 0 picks a free port */
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  /**
+   * Stops accepting connections, disconnects every socket, closes the engine (and with it the
+   * store and mailer) when the host built it, and flushes the logs. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+function isFullConfig(config: HostConfig | HostConfigInput): config is HostConfig {
+  return Array.isArray((config as HostConfig).warnings) && typeof config.chat?.jwtSecret === 'string';
+}
+
+function mailerFor(mail: MailConfig, publicUrl: string | undefined, logger: Logger): Mailer {
+  if (mail.kind === 'dev') return devMailer(logger);
+  const domain = publicUrl ? new URL(publicUrl).hostname : 'localhost';
+  if (mail.kind === 'smtp-url') {
+    return smtpMailer({ url: mail.url, from: mail.from ?? `Parley <no-reply@${domain}>` });
+  }
+  return smtpMailer({
+    service: mail.service,
+    user: mail.user,
+    pass: mail.pass,
+    from: mail.from ?? mail.user,
+  });
+}
+
+async function storeFor(config: HostConfig, logger: Logger): Promise<ChatStore> {
+  if (config.mongodbUri) {
+    // Loaded only when needed, so a memory-only server never loads Mongoose.
+    const { mongoStore } = await import('@parley/adapter-mongo');
+    logger.info('storing data in MongoDB (MONGODB_URI)');
+    return mongoStore({ uri: config.mongodbUri });
+  }
+  logger.warn('MONGODB_URI is not set: data is kept in memory only and lost when the server stops');
+  return memoryStore();
+}
+
+function corsOptions(origins: HostConfig['corsOrigins']): CorsOptions {
+  // Bearer tokens, not cookies: no credentials, so '*' is safe outside production.
+  return { origin: origins === '*' ? '*' : origins.length === 0 ? false : [...origins] };
+}
+
+/** Builds the server: Express app, HTTP server, Socket.IO and (unless given) the engine. Does not listen. */
+export async function createHost(options: HostOptions = {}): Promise<Host> {
+  const config = options.config
+    ? isFullConfig(options.config)
+      ? options.config
+      : hostConfig(options.config)
+    : loadEnv(process.env);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
+
+  const rateLimiter = options.rateLimiter ?? options.engine?.rateLimiter ?? memoryRateLimiter();
+  const ownsEngine = options.engine === undefined;
+  const engine =
+    options.engine ??
+    createChatEngine({
+      config: config.chat,
+      store: options.store ?? (await storeFor(config, logger)),
+      mailer: options.mailer ?? mailerFor(config.mail, config.chat.publicUrl, logger),
+      rateLimiter,
+      logger,
+    });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('json spaces', 0);
+  app.use(requestLogger(logger));
+  app.use(helmet());
+  app.use(cors(corsOptions(config.corsOrigins)));
+  app.use(express.json({ limit: config.bodyLimit }));
+
+  const deps: RouteDeps = {
+    engine,
+    auth: requireAuth(engine),
+    limit: (scope) => perIpLimit(rateLimiter, config.authRateLimit, scope),
+  };
+  // Express 5 passes a rejected promise from any handler or middleware to the error handler, so
+  // the routes are plain async functions with no wrapper.
+  const startedAt = Date.now();
+  app.use(healthRoutes(engine, startedAt));
+  app.use(authRoutes(deps));
+  app.use(userRoutes(deps));
+  app.use(inviteRoutes(deps));
+  app.use(friendRoutes(deps));
+  app.use(blacklistRoutes(deps));
+  app.use(conversationRoutes(deps));
+  app.use(messageRoutes(deps));
+  app.use(groupRoutes(deps));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+
+  const httpServer = createServer(app);
+  const io: ParleyServer = new Server(
+    httpServer,
+    socketServerOptions({ cors: corsOptions(config.corsOrigins) }),
+  );
+  const transport = attachSocketIO(io, engine, {
+    rateLimiter,
+    logger,
+    eventRateLimit: { points: config.socketEventsPerSecond, windowMs: 1000 },
+  });
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      const serverClosed = new Promise<void>((resolve) => {
+        if (!httpServer.listening) resolve();
+        else httpServer.close(() => resolve());
+      });
+      await transport.close();
+      // io.close() disconnects every socket (and closes the HTTP server it is attached to).
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      httpServer.closeIdleConnections();
+      const force = setTimeout(() => httpServer.closeAllConnections(), 2000);
+      force.unref();
+      await serverClosed;
+      clearTimeout(force);
+      if (ownsEngine) await engine.close();
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    })();
+    return closing;
+  };
+
+  return {
+    app,
+    httpServer,
+    io,
+    engine,
+    config,
+    logger,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        httpServer.once('error', onError);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', onError);
+          const address = httpServer.address() as AddressInfo;
+          const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`;
+          resolve({ port: address.port, url });
+        });
+      });
+    },
+    close,
+  };
+}

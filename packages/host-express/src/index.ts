@@ -1,0 +1,19 @@
+/**
+ * `@parley/host-express`: Parley as a runnable server (Express REST + Socket.IO over one engine).
+ *
+ * ```ts
+ * const host = await createHost({ config: loadEnv() });
+ * const { url } = await host.listen();
+ * ```
+ */
+export {
+  type ConfigError,
+  type HostConfig,
+  type HostConfigInput,
+  hostConfig,
+  isConfigError,
+  loadEnv,
+  type MailConfig,
+} from './env.js';
+export { createHost, type Host, type HostOptions } from './host.js';
+export { createLogger } from './logger.js';

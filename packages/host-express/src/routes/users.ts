@@ -1,0 +1,32 @@
+/** /api/users: profiles and search. */
+import { Router } from 'express';
+import { userIdOf } from '../http/auth.js';
+import { bodyOf, param, queryOf } from '../http/input.js';
+import type { RouteDeps } from './deps.js';
+
+export function userRoutes({ engine, auth }: RouteDeps): Router {
+  const router = Router();
+
+  router.get('/api/users/me', auth, async (req, res) => {
+    res.json({ user: await engine.users.getMe(userIdOf(req)) });
+  });
+
+  router.put('/api/users/me', auth, async (req, res) => {
+    res.json({ user: await engine.users.updateMe(userIdOf(req), bodyOf(req)) });
+  });
+
+  router.put('/api/users/me/password', auth, async (req, res) => {
+    res.json(await engine.auth.changePassword(userIdOf(req), bodyOf(req) as never));
+  });
+
+  router.get('/api/users/search', auth, async (req, res) => {
+    const users = await engine.users.search(userIdOf(req), queryOf(req, ['q', 'limit']) as never);
+    res.json({ users });
+  });
+
+  router.get('/api/users/:id', auth, async (req, res) => {
+    res.json({ user: await engine.users.getProfile(userIdOf(req), param(req, 'id')) });
+  });
+
+  return router;
+}

@@ -27,6 +27,7 @@ export interface Origin {
   ip?: string | undefined;
 }
 
+/** The shared context of one engine's services. */
 export interface EngineContext {
   readonly store: ChatStore;
   readonly presence: PresenceStore;

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /** `parley` / `pnpm start`: reads the environment, starts the server, shuts down cleanly on SIGTERM/SIGINT. */
 import { isConfigError, loadEnv } from './env.js';
 import { createHost } from './host.js';

@@ -6,8 +6,6 @@ import {
   toGroupMemberView,
   toGroupView,
   toJoinRequestView,
-  toPublicUser,
-  unknownUser,
 } from '../domain/mappers.js';
 import type { GroupMemberRecord, GroupRecord, GroupRole, JoinPolicy } from '../domain/records.js';
 import type {
@@ -20,10 +18,18 @@ import type {
   PublicUser,
 } from '../domain/views.js';
 import { ChatError } from '../errors.js';
+import { publicUserIn, publicUsersById } from '../identity/public-users.js';
 import { groupConversationId } from '../messaging/conversation-ids.js';
 import { newGroupConversation } from '../messaging/conversation-records.js';
 import { postSystemMessage } from '../messaging/system-messages.js';
-import { type PageInput, pageInputSchema, toPaginated } from '../util/pagination.js';
+import {
+  newestFirst,
+  type PageInput,
+  pageInputSchema,
+  pageOfSorted,
+  type TimeIdPosition,
+  toPaginated,
+} from '../util/pagination.js';
 import { iso } from '../util/time.js';
 import { idSchema, parseInput } from '../util/validate.js';
 import { isStaff, outranks } from './roles.js';
@@ -40,6 +46,7 @@ import {
 } from './schemas.js';
 import { humanDuration, joinNames } from './system-texts.js';
 
+/** `POST /api/groups`. */
 export interface CreateGroupInput {
   name: string;
   memberIds?: string[];
@@ -49,6 +56,7 @@ export interface CreateGroupInput {
   maxMembers?: number;
 }
 
+/** `PATCH /api/groups/:id`: each field left out stays as it is. */
 export interface UpdateGroupInput {
   name?: string;
   avatarUrl?: string | null;
@@ -56,8 +64,10 @@ export interface UpdateGroupInput {
   muteAll?: boolean;
 }
 
+/** `POST /api/groups/:id/join`: joined at once (open) or a join request filed (approval). */
 export type JoinResult = { joined: true; group: GroupView } | { joined: false; request: JoinRequestView };
 
+/** Groups, membership, roles, mutes and announcements: `engine.groups`. */
 export interface GroupService {
   /**
    * Creates a group owned by the caller. Initial members must exist (NOT_FOUND), be the caller's
@@ -65,8 +75,10 @@ export interface GroupService {
    * `joinPolicy` defaults to `approval`, `maxMembers` to the configured limit (and may not pass it).
    */
   create(userId: string, input: CreateGroupInput): Promise<{ group: GroupView }>;
-  /** The caller's groups, most recently joined first. */
+  /** The caller's groups, most recently joined first: the whole list. */
   listMine(userId: string): Promise<GroupView[]>;
+  /** One page of {@link listMine} (`limit` 1 to 100, default 50; `cursor` from the previous page). */
+  listMinePage(userId: string, input?: PageInput): Promise<Paginated<GroupView>>;
   /** Members see the whole group, others its public card. NOT_FOUND when unknown or dissolved. */
   get(viewerId: string, groupId: string): Promise<{ group: GroupView | GroupCard }>;
   /** Owner/admins change name, avatar, join policy or mute-all; members get `group_updated`. */
@@ -138,6 +150,7 @@ interface Loaded {
   member: GroupMemberRecord | null;
 }
 
+/** Builds `engine.groups` over the engine's context. */
 export function createGroupService(ctx: EngineContext): GroupService {
   const { store } = ctx;
 
@@ -199,33 +212,17 @@ export function createGroupService(ctx: EngineContext): GroupService {
   }
 
   /** Public profiles by id, one store call; a vanished user shows as "Unknown user". */
-  async function profiles(ids: readonly string[]): Promise<Map<string, PublicUser>> {
-    const unique = [...new Set(ids)];
-    const users = unique.length === 0 ? [] : await store.users.getByIds(unique);
-    const map = new Map(users.map((u) => [u.id, toPublicUser(u)]));
-    for (const id of unique) if (!map.has(id)) map.set(id, unknownUser(id));
-    return map;
-  }
+  const profiles = (ids: readonly string[]) => publicUsersById(store.users, ids);
 
   const nick = (users: Map<string, PublicUser>, id: string) => users.get(id)?.nickname ?? 'Someone';
 
-  /** Writes a `system` message into the group's history; `actorId` is whose action it records. */
-  async function system(
-    groupId: string,
-    content: string,
-    actorId: string | null,
-    { readByActor = true } = {},
-  ): Promise<void> {
-    const message = await postSystemMessage(ctx, groupId, content, { actorId });
-    // One's own action is not news: it does not count as unread for the member who made it.
-    if (actorId && readByActor) {
-      await store.messages.advanceCursor(
-        actorId,
-        message.conversationId,
-        { readSeq: message.seq },
-        ctx.clock.now(),
-      );
-    }
+  /**
+   * Writes a `system` message into the group's history; `actorId` is whose action it records.
+   * `postSystemMessage` moves the actor's read cursor past it when they hold one, so one's own
+   * action never counts as unread (one who just left holds none and gets none back).
+   */
+  async function system(groupId: string, content: string, actorId: string | null): Promise<void> {
+    await postSystemMessage(ctx, groupId, content, { actorId });
   }
 
   /** The group's conversation, created on first need. */
@@ -275,7 +272,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
     for (const id of addedIds) {
       ctx.emit(
         'group_member_joined',
-        { groupId: group.id, userId: id, user: users.get(id) ?? unknownUser(id), by },
+        { groupId: group.id, userId: id, user: publicUserIn(users, id), by },
         { groups: [group.id], users: [id] },
       );
     }
@@ -293,7 +290,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
 
   async function memberView(member: GroupMemberRecord): Promise<GroupMemberView> {
     const users = await profiles([member.userId]);
-    return toGroupMemberView(member, users.get(member.userId) ?? unknownUser(member.userId));
+    return toGroupMemberView(member, publicUserIn(users, member.userId));
   }
 
   /** Refuses users who are unknown (NOT_FOUND), blocked either way (BLOCKED) or, when asked, strangers. */
@@ -331,6 +328,24 @@ export function createGroupService(ctx: EngineContext): GroupService {
 
   function broadcastView(group: GroupRecord): void {
     ctx.emit('group_updated', { groupId: group.id, group: toGroupView(group) }, { groups: [group.id] });
+  }
+
+  /** Where a membership sits in the caller's group list: most recently joined first. */
+  const joinedPosition = (m: GroupMemberRecord): TimeIdPosition => ({
+    at: m.joinedAt.getTime(),
+    id: m.groupId,
+  });
+
+  /** Views of the groups of these memberships, in their order, leaving out dissolved groups. */
+  async function liveGroupViews(memberships: readonly GroupMemberRecord[]): Promise<GroupView[]> {
+    if (memberships.length === 0) return [];
+    const groups = new Map(
+      (await store.groups.getMany(memberships.map((m) => m.groupId))).map((g) => [g.id, g]),
+    );
+    return memberships.flatMap((m) => {
+      const group = groups.get(m.groupId);
+      return group && !group.dissolvedAt ? [toGroupView(group, m.role)] : [];
+    });
   }
 
   /** The kick/mute/unmute preamble: staff actor, a member target they outrank. */
@@ -400,7 +415,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
       for (const id of memberIds) {
         ctx.emit(
           'group_member_joined',
-          { groupId: group.id, userId: id, user: users.get(id) ?? unknownUser(id), by: userId },
+          { groupId: group.id, userId: id, user: publicUserIn(users, id), by: userId },
           { groups: [group.id], users: [id] },
         );
       }
@@ -408,17 +423,19 @@ export function createGroupService(ctx: EngineContext): GroupService {
     },
 
     async listMine(userId) {
-      const memberships = await store.groups.listMembershipsOfUser(userId);
-      if (memberships.length === 0) return [];
-      const groups = new Map(
-        (await store.groups.getMany(memberships.map((m) => m.groupId))).map((g) => [g.id, g]),
+      const memberships = (await store.groups.listMembershipsOfUser(userId)).sort((x, y) =>
+        newestFirst(joinedPosition(x), joinedPosition(y)),
       );
-      return memberships
-        .sort((a, b) => b.joinedAt.getTime() - a.joinedAt.getTime())
-        .flatMap((m) => {
-          const group = groups.get(m.groupId);
-          return group && !group.dissolvedAt ? [toGroupView(group, m.role)] : [];
-        });
+      return liveGroupViews(memberships);
+    },
+
+    async listMinePage(userId, input) {
+      const query = parseInput(pageInputSchema, input ?? {});
+      const memberships = (await store.groups.listMembershipsOfUser(userId)).sort((x, y) =>
+        newestFirst(joinedPosition(x), joinedPosition(y)),
+      );
+      const page = pageOfSorted(memberships, joinedPosition, query);
+      return { items: await liveGroupViews(page.items), hasMore: page.hasMore, nextCursor: page.nextCursor };
     },
 
     async get(viewerId, groupId) {
@@ -456,7 +473,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
       const { group } = await loadAsMember(userId, groupId);
       const result = await store.groups.listMembers(group.id, { cursor: page.cursor, limit: page.limit });
       const users = await profiles(result.items.map((m) => m.userId));
-      return toPaginated(result, (m) => toGroupMemberView(m, users.get(m.userId) ?? unknownUser(m.userId)));
+      return toPaginated(result, (m) => toGroupMemberView(m, publicUserIn(users, m.userId)));
     },
 
     async addMembers(userId, groupId, input) {
@@ -479,7 +496,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
       );
       if (added.length === 0) throw new ChatError('ALREADY_MEMBER', 'Everyone named is already a member');
       const users = await profiles(added.map((m) => m.userId));
-      return { added: added.map((m) => toGroupMemberView(m, users.get(m.userId) ?? unknownUser(m.userId))) };
+      return { added: added.map((m) => toGroupMemberView(m, publicUserIn(users, m.userId))) };
     },
 
     async join(userId, groupId, input) {
@@ -513,7 +530,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
         resolvedBy: null,
       });
       const users = await profiles([userId]);
-      const view = toJoinRequestView(request, users.get(userId) ?? unknownUser(userId));
+      const view = toJoinRequestView(request, publicUserIn(users, userId));
       if (created) {
         const staff = await store.groups.listMembersByRole(group.id, ['owner', 'admin']);
         ctx.emit(
@@ -533,7 +550,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
         limit: page.limit,
       });
       const users = await profiles(result.items.map((r) => r.userId));
-      return toPaginated(result, (r) => toJoinRequestView(r, users.get(r.userId) ?? unknownUser(r.userId)));
+      return toPaginated(result, (r) => toJoinRequestView(r, publicUserIn(users, r.userId)));
     },
 
     async approveJoinRequest(userId, groupId, rawRequestId) {
@@ -581,7 +598,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
       }
       if (!(await dismiss(group.id, userId))) throw new ChatError('NOT_GROUP_MEMBER');
       const users = await profiles([userId]);
-      await system(group.id, `${nick(users, userId)} left the group`, userId, { readByActor: false });
+      await system(group.id, `${nick(users, userId)} left the group`, userId);
       ctx.emit('group_member_left', { groupId: group.id, userId }, { groups: [group.id], users: [userId] });
     },
 
@@ -619,7 +636,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
         { groupId: group.id, userId: target.userId, mutedUntil: iso(mutedUntil), by: userId },
         { groups: [group.id] },
       );
-      return { member: toGroupMemberView(updated, users.get(target.userId) ?? unknownUser(target.userId)) };
+      return { member: toGroupMemberView(updated, publicUserIn(users, target.userId)) };
     },
 
     async unmute(userId, groupId, targetId) {
@@ -681,7 +698,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
           : `${nick(users, userId)} removed ${nick(users, target.userId)} as admin`,
         userId,
       );
-      return { member: toGroupMemberView(updated, users.get(target.userId) ?? unknownUser(target.userId)) };
+      return { member: toGroupMemberView(updated, publicUserIn(users, target.userId)) };
     },
 
     async transfer(userId, groupId, input) {
@@ -706,7 +723,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
       const { group } = await loadAsOwner(userId, groupId);
       const memberIds = await store.groups.listMemberIds(group.id);
       const users = await profiles([userId]);
-      await system(group.id, `${nick(users, userId)} dissolved the group`, userId, { readByActor: false });
+      await system(group.id, `${nick(users, userId)} dissolved the group`, userId);
       // Told while the room still holds everyone; listed by user too, for connections that missed the room.
       ctx.emit(
         'group_dissolved',

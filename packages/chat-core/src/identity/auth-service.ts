@@ -53,6 +53,7 @@ export interface ChangePasswordInput {
   newPassword: string;
 }
 
+/** Accounts and sessions: `engine.auth`. */
 export interface AuthService {
   /**
    * Creates an account, sends a verification email (code and link) and answers the user with a
@@ -85,6 +86,7 @@ export interface AuthService {
   authenticate(token: string): Promise<Session>;
 }
 
+/** Builds `engine.auth` over the engine's context. */
 export function createAuthService(ctx: EngineContext): AuthService {
   const { store, config } = ctx;
   const privateView = (user: UserRecord) => toPrivateUser(user, config.privateMessagePolicy);

@@ -4,6 +4,7 @@
  * nicknames trimmed, passwords never touched).
  */
 import { z } from 'zod';
+import { DEFAULT_LIMIT, limitSchema, MAX_LIMIT } from '../util/pagination.js';
 
 /** Longest password bcrypt reads: past it bcrypt would silently truncate, so it is refused. */
 export const PASSWORD_MAX_BYTES = 72;
@@ -95,11 +96,11 @@ export const updateProfileSchema = z.strictObject({
     .optional(),
 });
 
-/** Search: largest and default number of results. */
-export const SEARCH_MAX_LIMIT = 50;
-export const SEARCH_DEFAULT_LIMIT = 20;
+/** Search: largest and default number of results, as for every list of the contract. */
+export const SEARCH_MAX_LIMIT = MAX_LIMIT;
+export const SEARCH_DEFAULT_LIMIT = DEFAULT_LIMIT;
 
 export const searchSchema = z.object({
   q: z.string({ error: 'required' }).trim().min(1, 'required').max(254, 'too long'),
-  limit: z.coerce.number().int().min(1).max(SEARCH_MAX_LIMIT).default(SEARCH_DEFAULT_LIMIT),
+  limit: limitSchema,
 });

@@ -2,18 +2,20 @@
 import type { EngineContext } from '../context.js';
 import { toPrivateUser, toPublicUser } from '../domain/mappers.js';
 import type { UserRecord } from '../domain/records.js';
-import type { PrivateUser, PublicUser } from '../domain/views.js';
+import type { Paginated, PrivateUser, PublicUser } from '../domain/views.js';
 import { ChatError } from '../errors.js';
 import type { UserPatch } from '../ports/store.js';
 import { idSchema, parseInput } from '../util/validate.js';
 import { emailSchema, searchSchema, updateProfileSchema } from './schemas.js';
 
+/** `PUT /api/users/me`: each field left out stays as it is; `null` or `''` clears avatar/bio. */
 export interface UpdateProfileInput {
   nickname?: string;
   avatarUrl?: string | null;
   bio?: string | null;
 }
 
+/** Profiles and user search: `engine.users`. */
 export interface UserService {
   /** The caller's private view. NOT_FOUND when the account is gone. */
   getMe(userId: string): Promise<PrivateUser>;
@@ -22,12 +24,18 @@ export interface UserService {
   /** A public profile; NOT_FOUND when unknown or when that user has blocked the viewer. */
   getProfile(viewerId: string, userId: string): Promise<PublicUser>;
   /**
-   * Exact email match or nickname prefix, leaving out the viewer and users blocked either way.
-   * VALIDATION_FAILED for an empty query.
+   * Exact email match or nickname prefix (ordered by nickname), leaving out the viewer and users
+   * blocked either way. `limit` 1 to 100, default 50. VALIDATION_FAILED for an empty query.
    */
-  search(viewerId: string, input: { q: string; limit?: number }): Promise<PublicUser[]>;
+  search(viewerId: string, input: { q: string; limit?: number | string }): Promise<PublicUser[]>;
+  /**
+   * {@link search} with `hasMore`: true when more users match than the page shows. A search is
+   * narrowed by typing more, not paged, so `nextCursor` is always null.
+   */
+  searchPage(viewerId: string, input: { q: string; limit?: number | string }): Promise<Paginated<PublicUser>>;
 }
 
+/** Builds `engine.users` over the engine's context. */
 export function createUserService(ctx: EngineContext): UserService {
   const { store, config } = ctx;
   const privateView = (user: UserRecord) => toPrivateUser(user, config.privateMessagePolicy);
@@ -37,6 +45,35 @@ export function createUserService(ctx: EngineContext): UserService {
     if (!user) throw new ChatError('NOT_FOUND', 'User not found');
     return user;
   };
+
+  async function searchPage(
+    viewerId: string,
+    input: { q: string; limit?: number | string },
+  ): Promise<Paginated<PublicUser>> {
+    const { q, limit } = parseInput(searchSchema, input);
+    let candidates: UserRecord[];
+    const asEmail = q.includes('@') ? emailSchema.safeParse(q) : null;
+    if (asEmail?.success) {
+      const user = await store.users.getByEmail(asEmail.data);
+      candidates = user ? [user] : [];
+    } else {
+      // Ask for more than the limit: the viewer and blocked users are filtered out after, and one
+      // more visible match than the page tells `hasMore`.
+      candidates = await store.users.searchByNicknamePrefix(q, limit * 2 + 1);
+    }
+    candidates = candidates.filter((u) => u.id !== viewerId);
+    if (candidates.length === 0) return { items: [], hasMore: false, nextCursor: null };
+    const hidden = await store.social.filterBlockedEither(
+      viewerId,
+      candidates.map((u) => u.id),
+    );
+    const visible = candidates.filter((u) => !hidden.has(u.id));
+    return {
+      items: visible.slice(0, limit).map(toPublicUser),
+      hasMore: visible.length > limit,
+      nextCursor: null,
+    };
+  }
 
   return {
     async getMe(userId) {
@@ -76,26 +113,9 @@ export function createUserService(ctx: EngineContext): UserService {
     },
 
     async search(viewerId, input) {
-      const { q, limit } = parseInput(searchSchema, input);
-      let candidates: UserRecord[];
-      const asEmail = q.includes('@') ? emailSchema.safeParse(q) : null;
-      if (asEmail?.success) {
-        const user = await store.users.getByEmail(asEmail.data);
-        candidates = user ? [user] : [];
-      } else {
-        // Ask for a little more than the limit: the viewer and blocked users are filtered out after.
-        candidates = await store.users.searchByNicknamePrefix(q, Math.min(limit * 2 + 1, 100));
-      }
-      candidates = candidates.filter((u) => u.id !== viewerId);
-      if (candidates.length === 0) return [];
-      const hidden = await store.social.filterBlockedEither(
-        viewerId,
-        candidates.map((u) => u.id),
-      );
-      return candidates
-        .filter((u) => !hidden.has(u.id))
-        .slice(0, limit)
-        .map(toPublicUser);
+      return (await searchPage(viewerId, input)).items;
     },
+
+    searchPage,
   };
 }

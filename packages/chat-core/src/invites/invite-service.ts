@@ -5,6 +5,8 @@ import { toGroupCard, toPublicUser } from '../domain/mappers.js';
 import type { InviteRedemption, InviteView, QrCodeView } from '../domain/views.js';
 import { ChatError } from '../errors.js';
 import type { GroupService } from '../groups/group-service.js';
+import { isStaff } from '../groups/roles.js';
+import { requireGroupMember } from '../messaging/access.js';
 import type { FriendService } from '../social/friend-service.js';
 import { iso } from '../util/time.js';
 import { idSchema, parseInput } from '../util/validate.js';
@@ -16,8 +18,10 @@ import {
 } from './invite-tokens.js';
 import { renderQr } from './qr.js';
 
+/** Image format of a QR code: a PNG data URL or SVG text. */
 export type QrFormat = 'png' | 'svg';
 
+/** QR codes and invite tokens: `engine.invites`. */
 export interface InviteService {
   /** The caller's personal invite (stable until rotated) as a QR code, PNG data URL or SVG text. */
   myQrCode(userId: string, input?: { format?: QrFormat }): Promise<QrCodeView>;
@@ -30,7 +34,8 @@ export interface InviteService {
   groupQrCode(userId: string, groupId: string, input?: { format?: QrFormat }): Promise<QrCodeView>;
   /**
    * What a token points at, without redeeming. NOT_FOUND for a malformed or forged token, an
-   * unknown user or a dissolved group; INVITE_EXPIRED for expired or rotated tokens.
+   * unknown user, a user who has blocked the viewer, or a dissolved group; INVITE_EXPIRED for
+   * expired or rotated tokens.
    */
   resolve(viewerId: string, token: string): Promise<InviteView>;
   /**
@@ -40,6 +45,7 @@ export interface InviteService {
   redeem(userId: string, token: string): Promise<InviteRedemption>;
 }
 
+/** The services redeeming goes through, so an invite obeys the same rules as a direct request or join. */
 export interface InviteServiceDeps {
   friends: FriendService;
   groups: GroupService;
@@ -48,6 +54,7 @@ export interface InviteServiceDeps {
 const formatSchema = z.object({ format: z.enum(['png', 'svg']).default('png') }).default({ format: 'png' });
 const tokenSchema = z.string().max(2048);
 
+/** Builds `engine.invites` over the engine's context. */
 export function createInviteService(ctx: EngineContext, deps: InviteServiceDeps): InviteService {
   const { store } = ctx;
   const signer = inviteSigner(ctx.config.jwtSecret);
@@ -113,13 +120,8 @@ export function createInviteService(ctx: EngineContext, deps: InviteServiceDeps)
     async groupQrCode(userId, rawGroupId, input) {
       const { format } = parseInput(formatSchema, input ?? {});
       const groupId = parseInput(idSchema, rawGroupId);
-      const [group, member] = await Promise.all([
-        store.groups.get(groupId),
-        store.groups.getMember(groupId, userId),
-      ]);
-      if (!group || group.dissolvedAt) throw new ChatError('NOT_FOUND', 'No such group');
-      if (!member) throw new ChatError('NOT_GROUP_MEMBER');
-      if (member.role !== 'owner' && member.role !== 'admin') {
+      const { group, member } = await requireGroupMember(ctx, userId, groupId);
+      if (!isStaff(member.role)) {
         throw new ChatError('FORBIDDEN', 'Only the owner and admins may invite by QR code');
       }
       // Whole seconds keep the token short; the expiry never lands before the configured TTL.
@@ -127,10 +129,15 @@ export function createInviteService(ctx: EngineContext, deps: InviteServiceDeps)
       return qr({ k: 'g', id: group.id, v: group.inviteVersion, exp }, format, new Date(exp * 1000));
     },
 
-    async resolve(_viewerId, token) {
+    async resolve(viewerId, token) {
       const payload = open(token);
       if (payload.k === 'u') {
         const user = await userTarget(payload);
+        if (user.id !== viewerId) {
+          // Someone who blocked the viewer is invisible to them, as in getProfile.
+          const relation = await store.social.getRelation(viewerId, user.id);
+          if (relation.bBlocksA) throw new ChatError('NOT_FOUND', 'No such invite');
+        }
         return { kind: 'user', user: toPublicUser(user) };
       }
       const group = await groupTarget(payload);

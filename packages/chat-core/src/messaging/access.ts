@@ -4,8 +4,9 @@
  * are not in) and hands back what it read, so callers need no second lookup.
  */
 import type { EngineContext } from '../context.js';
-import type { GroupMemberRecord, GroupRecord, MessageRecord } from '../domain/records.js';
+import type { GroupMemberRecord, GroupRecord, MessageRecord, UserRecord } from '../domain/records.js';
 import { ChatError } from '../errors.js';
+import { isStaff } from '../groups/roles.js';
 import { parseConversationId } from './conversation-ids.js';
 
 /** A party's standing in a conversation. */
@@ -26,6 +27,28 @@ export async function requireGroupMember(
   if (!group || group.dissolvedAt !== null) throw new ChatError('NOT_FOUND', 'No such group');
   if (!member) throw new ChatError('NOT_GROUP_MEMBER');
   return { group, member };
+}
+
+/**
+ * The user `peerId` as someone `userId` may talk to directly (private message, typing): NOT_FOUND
+ * when unknown, BLOCKED across a block either way, NOT_FRIENDS under the friends-only policy.
+ * Two store calls, whatever the size of either side's history or friend list.
+ */
+export async function requirePrivatePeer(
+  ctx: Pick<EngineContext, 'store' | 'config'>,
+  userId: string,
+  peerId: string,
+): Promise<UserRecord> {
+  const [peer, relation] = await Promise.all([
+    ctx.store.users.getById(peerId),
+    ctx.store.social.getRelation(userId, peerId),
+  ]);
+  if (!peer) throw new ChatError('NOT_FOUND', 'No such user');
+  if (relation.aBlocksB || relation.bBlocksA) throw new ChatError('BLOCKED');
+  if (ctx.config.privateMessagePolicy === 'friends' && !relation.friendship) {
+    throw new ChatError('NOT_FRIENDS');
+  }
+  return peer;
 }
 
 /** The caller's standing in a conversation given by id; NOT_FOUND when they are no party to it. */
@@ -66,5 +89,5 @@ export async function requireMessageParty(
 
 /** Whether a member may moderate (recall others' messages, see readers, talk during mute-all). */
 export function isModerator(member: GroupMemberRecord): boolean {
-  return member.role === 'owner' || member.role === 'admin';
+  return isStaff(member.role);
 }

@@ -1,9 +1,10 @@
 /** Sending, reading, recalling and deleting messages, and their receipts. */
 import type { EngineContext, Origin } from '../context.js';
-import { toMessageView, toPublicUser, unknownUser } from '../domain/mappers.js';
+import { toMessageView } from '../domain/mappers.js';
 import type { ContentType, MessageDraft, MessageRecord } from '../domain/records.js';
 import type { MessagePage, MessageView, Paginated, PublicUser } from '../domain/views.js';
 import { ChatError } from '../errors.js';
+import { publicUserIn, publicUsersById } from '../identity/public-users.js';
 import type { HistoryQuery } from '../ports/store.js';
 import type { PageInput } from '../util/pagination.js';
 import { iso } from '../util/time.js';
@@ -14,10 +15,12 @@ import {
   requireConversationParty,
   requireGroupMember,
   requireMessageParty,
+  requirePrivatePeer,
 } from './access.js';
 import { groupConversationId, privateConversationId } from './conversation-ids.js';
 import { newGroupConversation, newPrivateConversation } from './conversation-records.js';
 import { pageFor, viewFor } from './message-views.js';
+import { roamingStart } from './roaming.js';
 import {
   checkContent,
   groupIdSchema,
@@ -32,6 +35,7 @@ import {
   updateStatusSchema,
 } from './schemas.js';
 
+/** `private_message` / `POST /api/messages/private/:friendId`. */
 export interface SendPrivateInput {
   receiverId: string;
   content: string;
@@ -40,6 +44,7 @@ export interface SendPrivateInput {
   replyTo?: string;
 }
 
+/** `group_message` / `POST /api/messages/group/:groupId`. */
 export interface SendGroupInput {
   groupId: string;
   content: string;
@@ -60,6 +65,7 @@ export interface HistoryInput {
   limit?: number | string;
 }
 
+/** Messages, history and receipts: `engine.messages`. */
 export interface MessageService {
   /**
    * Sends a private message: NOT_FOUND for an unknown receiver, BLOCKED across a block, NOT_FRIENDS
@@ -105,22 +111,26 @@ export interface MessageService {
  */
 export const MENTION_ALL_CURSOR_LIMIT = 500;
 
-const DAY_MS = 86_400_000;
-
 function validationFailed(field: string, message: string, extra: Record<string, unknown> = {}): ChatError {
   return new ChatError('VALIDATION_FAILED', `Invalid input: ${field}: ${message}`, {
     details: { fields: { [field]: message }, ...extra },
   });
 }
 
+/** Builds `engine.messages` over the engine's context. */
+/**
+ * A `clientMsgId` is deduplicated per sender (see `MessageStore.appendMessage`). Its reuse in
+ * another conversation is a client bug, not a retry: answering a message of another conversation
+ * would silently swallow the new one, so it is refused and nothing is sent.
+ */
+function assertSameConversation(first: MessageRecord, conversationId: string): void {
+  if (first.conversationId !== conversationId) {
+    throw validationFailed('clientMsgId', 'already used for a message in another conversation');
+  }
+}
+
 export function createMessageService(ctx: EngineContext): MessageService {
   const { store, config } = ctx;
-
-  /** Start of the roaming window, or undefined when all history is served. */
-  function roamingStart(): Date | undefined {
-    if (config.messageRoamingDays <= 0) return undefined;
-    return new Date(ctx.clock.now().getTime() - config.messageRoamingDays * DAY_MS);
-  }
 
   /** A reply must point at a message of the same conversation. */
   async function checkReplyTo(conversationId: string, replyTo: string | undefined): Promise<void> {
@@ -168,7 +178,11 @@ export function createMessageService(ctx: EngineContext): MessageService {
     query: Pick<HistoryQuery, 'beforeSeq' | 'afterSeq' | 'limit'>,
   ): Promise<MessagePage> {
     const [page, peerCursor] = await Promise.all([
-      store.messages.listMessages(conversationId, { ...query, notBefore: roamingStart(), viewerId: userId }),
+      store.messages.listMessages(conversationId, {
+        ...query,
+        notBefore: roamingStart(ctx),
+        viewerId: userId,
+      }),
       peerId === null ? null : store.messages.getCursor(peerId, conversationId),
     ]);
     return pageFor(page, userId, peerCursor);
@@ -230,14 +244,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
       const data = parseInput(sendPrivateSchema, input);
       checkContent(data.contentType, data.content, config.maxTextLength);
       if (data.receiverId === senderId) throw validationFailed('receiverId', 'cannot be yourself');
-      const [receiver, relation] = await Promise.all([
-        store.users.getById(data.receiverId),
-        store.social.getRelation(senderId, data.receiverId),
-      ]);
-      if (!receiver) throw new ChatError('NOT_FOUND', 'No such user');
-      if (relation.aBlocksB || relation.bBlocksA) throw new ChatError('BLOCKED');
-      if (config.privateMessagePolicy === 'friends' && !relation.friendship)
-        throw new ChatError('NOT_FRIENDS');
+      const receiver = await requirePrivatePeer(ctx, senderId, data.receiverId);
       const conversationId = privateConversationId(senderId, receiver.id);
       await checkReplyTo(conversationId, data.replyTo);
 
@@ -260,6 +267,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
         ),
       );
       if (!created) {
+        assertSameConversation(message, conversationId);
         // A retry: answer the first message as it stands now, and tell nobody again.
         const peerCursor =
           message.type === 'private' && message.receiverId !== null
@@ -317,8 +325,11 @@ export function createMessageService(ctx: EngineContext): MessageService {
       const { message, created } = await store.messages.appendMessage(
         draftOf({ conversationId, type: 'group', senderId, receiverId: null, groupId: group.id }, data, now),
       );
+      if (!created) {
+        assertSameConversation(message, conversationId);
+        return { message: viewFor(message, senderId, null) };
+      }
       const view = toMessageView(message);
-      if (!created) return { message: viewFor(message, senderId, null) };
 
       const mentioned = (data.mentionAll ? (wantsAllIds ? memberIds : []) : data.mentions).filter(
         (id) => id !== senderId,
@@ -449,9 +460,9 @@ export function createMessageService(ctx: EngineContext): MessageService {
       }
       const readers = await store.messages.listReaders(party.conversationId, message.seq, page);
       const ids = readers.items.filter((readerId) => readerId !== message.senderId);
-      const users = new Map((await store.users.getByIds(ids)).map((u) => [u.id, toPublicUser(u)]));
+      const users = await publicUsersById(store.users, ids);
       return {
-        items: ids.map((readerId) => users.get(readerId) ?? unknownUser(readerId)),
+        items: ids.map((readerId) => publicUserIn(users, readerId)),
         hasMore: readers.hasMore,
         nextCursor: readers.nextCursor,
       };

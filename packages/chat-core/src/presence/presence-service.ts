@@ -2,9 +2,11 @@
 import { z } from 'zod';
 import type { EngineContext, Origin } from '../context.js';
 import { ChatError } from '../errors.js';
+import { requireGroupMember, requirePrivatePeer } from '../messaging/access.js';
 import { iso } from '../util/time.js';
 import { idSchema, parseInput } from '../util/validate.js';
 
+/** `typing_status`: to one user (`to`) or to a group (`groupId`). */
 export type TypingInput = { to: string; isTyping: boolean } | { groupId: string; isTyping: boolean };
 
 /** `typing_status`: to one user or to a group. */
@@ -13,6 +15,7 @@ export const typingSchema = z.union([
   z.object({ groupId: idSchema, isTyping: z.boolean() }),
 ]);
 
+/** Online state and typing: `engine.presence`, driven by the transport's connections. */
 export interface PresenceService {
   /**
    * A connection of the user opened. On the user's first connection their friends (never across a
@@ -38,6 +41,7 @@ export interface PresenceService {
   close(): void;
 }
 
+/** Builds `engine.presence`; its offline timers stop with `close()`. */
 export function createPresenceService(ctx: EngineContext): PresenceService {
   const { store, presence } = ctx;
   /** Offline broadcasts waiting out the grace period, by user. */
@@ -111,24 +115,12 @@ export function createPresenceService(ctx: EngineContext): PresenceService {
             details: { fields: { to: 'must not be yourself' } },
           });
         }
-        const [target, relation] = await Promise.all([
-          store.users.getById(parsed.to),
-          store.social.getRelation(userId, parsed.to),
-        ]);
-        if (!target) throw new ChatError('NOT_FOUND', 'No such user');
-        if (relation.aBlocksB || relation.bBlocksA) throw new ChatError('BLOCKED');
-        if (ctx.config.privateMessagePolicy === 'friends' && !relation.friendship) {
-          throw new ChatError('NOT_FRIENDS');
-        }
+        // Typing follows the rules of a private message: no typing where no message may go.
+        await requirePrivatePeer(ctx, userId, parsed.to);
         ctx.emit('typing_status_update', { from: userId, isTyping: parsed.isTyping }, { users: [parsed.to] });
         return;
       }
-      const [group, member] = await Promise.all([
-        store.groups.get(parsed.groupId),
-        store.groups.getMember(parsed.groupId, userId),
-      ]);
-      if (!group || group.dissolvedAt) throw new ChatError('NOT_FOUND', 'No such group');
-      if (!member) throw new ChatError('NOT_GROUP_MEMBER');
+      const { group } = await requireGroupMember(ctx, userId, parsed.groupId);
       ctx.emit(
         'typing_status_update',
         { from: userId, isTyping: parsed.isTyping, groupId: group.id },

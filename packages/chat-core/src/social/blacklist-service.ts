@@ -1,12 +1,13 @@
 /** The blacklist: who a user has blocked. */
 import type { EngineContext } from '../context.js';
-import { toPublicUser, unknownUser } from '../domain/mappers.js';
 import type { Paginated, PublicUser } from '../domain/views.js';
 import { ChatError } from '../errors.js';
+import { publicUserIn, publicUsersById } from '../identity/public-users.js';
 import { type PageInput, toPaginated } from '../util/pagination.js';
 import { parseInput } from '../util/validate.js';
 import { idSchema, pageInputSchema, targetUserSchema } from './schemas.js';
 
+/** The blacklist: `engine.blacklist`. */
 export interface BlacklistService {
   /** Users the caller has blocked, newest first. */
   list(userId: string, input?: PageInput): Promise<Paginated<PublicUser>>;
@@ -16,16 +17,18 @@ export interface BlacklistService {
   remove(userId: string, blockedId: string): Promise<void>;
 }
 
+/** Builds `engine.blacklist` over the engine's context. */
 export function createBlacklistService(ctx: EngineContext): BlacklistService {
   const { store } = ctx;
   return {
     async list(userId, input = {}) {
       const { cursor, limit } = parseInput(pageInputSchema, input);
       const page = await store.social.listBlocks(userId, { cursor, limit });
-      const ids = page.items.map((b) => b.blockedId);
-      const users = ids.length === 0 ? [] : await store.users.getByIds(ids);
-      const byId = new Map(users.map((u) => [u.id, toPublicUser(u)]));
-      return toPaginated(page, (b) => byId.get(b.blockedId) ?? unknownUser(b.blockedId));
+      const users = await publicUsersById(
+        store.users,
+        page.items.map((b) => b.blockedId),
+      );
+      return toPaginated(page, (b) => publicUserIn(users, b.blockedId));
     },
 
     async add(userId, input) {

@@ -4,12 +4,15 @@ import { toFriendRequestView, toFriendView, toPublicUser, unknownUser } from '..
 import type { FriendRequestRecord, FriendshipRecord } from '../domain/records.js';
 import type { FriendRequestView, FriendView, Paginated, PublicUser } from '../domain/views.js';
 import { ChatError } from '../errors.js';
+import { publicUserIn, publicUsersById } from '../identity/public-users.js';
 import { type PageInput, toPaginated } from '../util/pagination.js';
 import { parseInput } from '../util/validate.js';
 import { idSchema, listRequestsSchema, pageInputSchema, sendFriendRequestSchema } from './schemas.js';
 
+/** `POST /api/friends/add`: the target by id or by email, with an optional greeting. */
 export type SendFriendRequestInput = ({ userId: string } | { email: string }) & { message?: string };
 
+/** Friend requests and friendships: `engine.friends`. */
 export interface FriendService {
   /**
    * Sends a friend request (the target gets `friend_request`). Refused to oneself (VALIDATION_FAILED),
@@ -36,43 +39,35 @@ export interface FriendService {
   remove(userId: string, friendId: string): Promise<void>;
 }
 
+/** Builds `engine.friends` over the engine's context. */
 export function createFriendService(ctx: EngineContext): FriendService {
   const { store } = ctx;
 
-  /** Public views of these users in one store call; a vanished account shows as unknown. */
-  const publicUsers = async (ids: Iterable<string>): Promise<Map<string, PublicUser>> => {
-    const unique = [...new Set(ids)];
-    const users = unique.length === 0 ? [] : await store.users.getByIds(unique);
-    const views = new Map<string, PublicUser>(users.map((u) => [u.id, toPublicUser(u)]));
-    for (const id of unique) if (!views.has(id)) views.set(id, unknownUser(id));
-    return views;
-  };
+  const publicUsers = (ids: Iterable<string>) => publicUsersById(store.users, ids);
 
   const requestView = (request: FriendRequestRecord, users: Map<string, PublicUser>): FriendRequestView =>
-    toFriendRequestView(
-      request,
-      users.get(request.fromId) ?? unknownUser(request.fromId),
-      users.get(request.toId) ?? unknownUser(request.toId),
-    );
+    toFriendRequestView(request, publicUserIn(users, request.fromId), publicUserIn(users, request.toId));
 
-  /** Friend views of a page of friendships: one users call and one presence read for the page. */
-  const friendViews = async (friendships: FriendshipRecord[]): Promise<FriendView[]> => {
+  /**
+   * Friend views of a page of friendships: one users call, one presence read and one block check
+   * for the page. A block either way keeps the friendship but shows no presence ("no presence
+   * between them"): such a friend reads as offline, never seen.
+   */
+  const friendViews = async (userId: string, friendships: FriendshipRecord[]): Promise<FriendView[]> => {
     if (friendships.length === 0) return [];
     const ids = friendships.map((f) => f.friendId);
-    const [users, online, seen] = await Promise.all([
+    const [users, online, seen, blocked] = await Promise.all([
       store.users.getByIds(ids),
       ctx.presence.onlineAmong(ids),
       ctx.presence.lastSeen(ids),
+      store.social.filterBlockedEither(userId, ids),
     ]);
     const byId = new Map(users.map((u) => [u.id, u]));
     return friendships.map((f) => {
       const user = byId.get(f.friendId);
-      return toFriendView(
-        f,
-        user ? toPublicUser(user) : unknownUser(f.friendId),
-        online.has(f.friendId),
-        seen.get(f.friendId) ?? user?.lastSeenAt ?? null,
-      );
+      const view = user ? toPublicUser(user) : unknownUser(f.friendId);
+      if (blocked.has(f.friendId)) return toFriendView(f, view, false, null);
+      return toFriendView(f, view, online.has(f.friendId), seen.get(f.friendId) ?? user?.lastSeenAt ?? null);
     });
   };
 
@@ -93,7 +88,7 @@ export function createFriendService(ctx: EngineContext): FriendService {
       // Already friends (a concurrent path got there first): show the friendship as stored.
       friendship = (await store.social.getRelation(request.toId, request.fromId)).friendship ?? friendship;
     }
-    const [friend] = await friendViews([friendship]);
+    const [friend] = await friendViews(request.toId, [friendship]);
     return friend as FriendView;
   };
 
@@ -178,21 +173,17 @@ export function createFriendService(ctx: EngineContext): FriendService {
     async list(userId, input = {}) {
       const { cursor, limit } = parseInput(pageInputSchema, input);
       const page = await store.social.listFriends(userId, { cursor, limit });
-      const views = await friendViews(page.items);
+      const views = await friendViews(userId, page.items);
       return { items: views, hasMore: page.hasMore, nextCursor: page.nextCursor };
     },
 
     async remove(userId, friendId) {
       const id = parseInput(idSchema, friendId);
-      const me = await store.users.getById(userId);
       if (!(await store.social.removeFriendship(userId, id))) {
         throw new ChatError('NOT_FOUND', 'Not friends with this user');
       }
-      ctx.emit(
-        'friend_removed',
-        { userId, user: me ? toPublicUser(me) : unknownUser(userId) },
-        { users: [id] },
-      );
+      const users = await publicUsers([userId]);
+      ctx.emit('friend_removed', { userId, user: publicUserIn(users, userId) }, { users: [id] });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Paginated } from '../domain/views.js';
+import { ChatError } from '../errors.js';
 import type { Page, PageQuery } from '../ports/store.js';
 
 /** Default and largest page sizes of every list in the contract. */
@@ -23,3 +24,59 @@ export function toPaginated<R, V>(page: Page<R>, map: (item: R) => V): Paginated
 }
 
 export type { Page, PageQuery };
+
+/** A position in a list ordered newest first by a time, then by id: the core's own list cursors. */
+export interface TimeIdPosition {
+  at: number;
+  id: string;
+}
+
+/** Encodes a position as an opaque cursor. */
+export function encodeTimeIdCursor(position: TimeIdPosition): string {
+  return Buffer.from(`${position.at}:${position.id}`, 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor of {@link encodeTimeIdCursor}; VALIDATION_FAILED for anything else. */
+export function decodeTimeIdCursor(cursor: string): TimeIdPosition {
+  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
+  const colon = raw.indexOf(':');
+  const at = Number(raw.slice(0, colon));
+  const id = raw.slice(colon + 1);
+  if (colon < 1 || !Number.isFinite(at) || id.length === 0) {
+    throw new ChatError('VALIDATION_FAILED', 'Invalid input: cursor: not a cursor of this list', {
+      details: { fields: { cursor: 'not a cursor of this list' } },
+    });
+  }
+  return { at, id };
+}
+
+/** Whether `item` comes after `position` in a newest-first (time, then id descending) order. */
+export function isAfterPosition(item: TimeIdPosition, position: TimeIdPosition): boolean {
+  return item.at < position.at || (item.at === position.at && item.id < position.id);
+}
+
+/** Newest-first comparator of positions. */
+export function newestFirst(x: TimeIdPosition, y: TimeIdPosition): number {
+  return y.at - x.at || (x.id < y.id ? 1 : x.id > y.id ? -1 : 0);
+}
+
+/**
+ * One page of an in-memory list already sorted newest first, after `cursor`: the slice, whether
+ * more follow, and the cursor of the next page.
+ */
+export function pageOfSorted<T>(
+  sorted: readonly T[],
+  positionOf: (item: T) => TimeIdPosition,
+  query: { cursor?: string | undefined; limit: number },
+): Page<T> {
+  const after = query.cursor === undefined ? null : decodeTimeIdCursor(query.cursor);
+  const rest = after === null ? sorted : sorted.filter((item) => isAfterPosition(positionOf(item), after));
+  const items = rest.slice(0, query.limit);
+  const hasMore = rest.length > items.length;
+  const last = items.at(-1);
+  return {
+    items,
+    hasMore,
+    nextCursor: hasMore && last !== undefined ? encodeTimeIdCursor(positionOf(last)) : null,
+  };
+}

@@ -1,27 +1,16 @@
 /** Shared steps of the groups, invites and presence scenarios. */
 import { expect } from 'vitest';
 import type { GroupView } from '../../domain/views.js';
-import { isChatError } from '../../errors.js';
+import type { ErrorCode } from '../../errors.js';
 import type { ControlEventMap } from '../../events.js';
 import type { CreateGroupInput } from '../../groups/group-service.js';
 import { groupConversationId } from '../../messaging/conversation-ids.js';
 import type { ScenarioContext, TestUser } from '../fixtures.js';
 
-/** Awaits `promise` and checks it fails with a `ChatError` of `code`; answers the error. */
-export async function expectCode(
-  promise: Promise<unknown>,
-  code: string,
-): Promise<{ code: string; details?: Record<string, unknown> }> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  if (!isChatError(caught)) throw new Error(`expected ChatError ${code}, got ${String(caught)}`);
-  expect(caught.code, caught.message).toBe(code);
-  return { code: caught.code, details: caught.details };
-}
+import { expectRefusal } from './refusals.js';
+
+/** The scenarios' name for {@link expectRefusal}. */
+export const expectCode = expectRefusal;
 
 /** Creates a group owned by `owner` with `members` (befriended first when they are not yet). */
 export async function groupOf(
@@ -77,7 +66,7 @@ export async function expectRefused(
   ctx: ScenarioContext,
   groupId: string,
   operation: () => Promise<unknown>,
-  code: string,
+  code: ErrorCode,
 ): Promise<{ code: string; details?: Record<string, unknown> }> {
   const before = await groupState(ctx, groupId);
   const events = ctx.events.length;

@@ -171,6 +171,16 @@ export function groupsScenarios(options: ConformanceOptions): void {
           ['Second', 'member'],
           ['First', 'owner'],
         ]);
+        const page = await ctx.engine.groups.listMinePage(alice.id, { limit: 2 });
+        expect(page.items.map((g) => g.name)).toEqual(['Third', 'Second']);
+        expect(page.hasMore).toBe(true);
+        const next = await ctx.engine.groups.listMinePage(alice.id, {
+          limit: 2,
+          cursor: page.nextCursor ?? undefined,
+        });
+        expect(next).toMatchObject({ hasMore: false, nextCursor: null });
+        expect(next.items.map((g) => g.name)).toEqual(['First']);
+        await expectCode(ctx.engine.groups.listMinePage(alice.id, { limit: 101 }), 'VALIDATION_FAILED');
         await ctx.engine.groups.dissolve(alice.id, third.id);
         expect((await ctx.engine.groups.listMyGroupIds(alice.id)).sort()).toEqual(
           [first.id, second.id].sort(),

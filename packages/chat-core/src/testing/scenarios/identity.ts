@@ -770,13 +770,20 @@ export function identityScenarios(options: ConformanceOptions): void {
         expect(await ctx.engine.users.search(viewer.id, { q: blocksMe.email })).toEqual([]);
       });
 
-      test('search answers 20 results by default, at most 50, and refuses bad queries', async (ctx) => {
+      test('search answers 50 results by default, at most 100, says hasMore, and refuses bad queries', async (ctx) => {
         const viewer = await ctx.user('Viewer');
-        for (let i = 0; i < 23; i++) await ctx.user(`Sam${String(i).padStart(2, '0')}`, { verified: false });
-        expect(await ctx.engine.users.search(viewer.id, { q: 'sam' })).toHaveLength(20);
+        for (let i = 0; i < 53; i++) await ctx.user(`Sam${String(i).padStart(2, '0')}`, { verified: false });
+        expect(await ctx.engine.users.search(viewer.id, { q: 'sam' })).toHaveLength(50);
         expect(await ctx.engine.users.search(viewer.id, { q: 'sam', limit: 5 })).toHaveLength(5);
-        expect(await ctx.engine.users.search(viewer.id, { q: 'sam', limit: 50 })).toHaveLength(23);
-        await expectRefusal(ctx.engine.users.search(viewer.id, { q: 'sam', limit: 51 }), 'VALIDATION_FAILED');
+        expect(await ctx.engine.users.search(viewer.id, { q: 'sam', limit: 100 })).toHaveLength(53);
+        const page = await ctx.engine.users.searchPage(viewer.id, { q: 'sam', limit: 52 });
+        expect(page).toMatchObject({ hasMore: true, nextCursor: null });
+        expect(page.items).toHaveLength(52);
+        expect((await ctx.engine.users.searchPage(viewer.id, { q: 'sam', limit: 53 })).hasMore).toBe(false);
+        await expectRefusal(
+          ctx.engine.users.search(viewer.id, { q: 'sam', limit: 101 }),
+          'VALIDATION_FAILED',
+        );
         await expectRefusal(ctx.engine.users.search(viewer.id, { q: 'sam', limit: 0 }), 'VALIDATION_FAILED');
         await expectRefusal(ctx.engine.users.search(viewer.id, { q: '   ' }), 'VALIDATION_FAILED');
         await expectRefusal(ctx.engine.users.search(viewer.id, {} as never), 'VALIDATION_FAILED');

@@ -104,6 +104,17 @@ export function invitesScenarios(options: ConformanceOptions): void {
         expect(await ctx.store.social.getPendingRequest(bob.id, alice.id)).toBeNull();
       });
 
+      test('a personal token of someone who blocked the viewer resolves to NOT_FOUND, as their profile does', async (ctx) => {
+        const alice = await ctx.user('Alice');
+        const bob = await ctx.user('Bob');
+        const { token } = await ctx.engine.invites.myQrCode(alice.id);
+        await ctx.engine.blacklist.add(alice.id, { userId: bob.id });
+        await expectCode(ctx.engine.invites.resolve(bob.id, token), 'NOT_FOUND');
+        // The one who blocked still sees whom a token adds.
+        const bobToken = (await ctx.engine.invites.myQrCode(bob.id)).token;
+        expect((await ctx.engine.invites.resolve(alice.id, bobToken)).user?.id).toBe(bob.id);
+      });
+
       test('rotating the personal QR code expires every older token', async (ctx) => {
         const alice = await ctx.user('Alice');
         const bob = await ctx.user('Bob');

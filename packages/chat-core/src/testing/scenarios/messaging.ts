@@ -1,31 +1,21 @@
 import { expect } from 'vitest';
 import type { GroupMemberRecord, GroupRecord, GroupRole } from '../../domain/records.js';
 import type { MessageView } from '../../domain/views.js';
-import type { ChatEngine } from '../../engine.js';
-import { type ChatError, isChatError } from '../../errors.js';
+import { type ChatEngine, createChatEngine } from '../../engine.js';
+import type { ChatError, ErrorCode } from '../../errors.js';
 import { groupConversationId, privateConversationId } from '../../messaging/conversation-ids.js';
 import { newGroupConversation } from '../../messaging/conversation-records.js';
 import type { HistoryInput } from '../../messaging/message-service.js';
 import { postSystemMessage, type SystemMessageContext } from '../../messaging/system-messages.js';
 import { objectIdGenerator } from '../../ports/ids.js';
-import { type ScenarioContext, scenarioContext, type TestUser } from '../fixtures.js';
+import { countingStore, totalCalls } from '../counting-store.js';
+import { SCENARIO_CONFIG, type ScenarioContext, scenarioContext, type TestUser } from '../fixtures.js';
 import { type ConformanceOptions, defineArea } from '../harness.js';
+import { expectRefusal } from './refusals.js';
 
 const ids = objectIdGenerator();
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<ChatError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected ${code}`).toBeDefined();
-  expect(isChatError(caught) ? caught.code : caught).toBe(code);
-  return caught as ChatError;
-}
 
 /** What a refused operation must leave alone: the conversation's seq, its history, the events. */
 async function snapshot(ctx: ScenarioContext, conversationId: string) {
@@ -42,11 +32,11 @@ async function snapshot(ctx: ScenarioContext, conversationId: string) {
 async function refused(
   ctx: ScenarioContext,
   conversationId: string,
-  code: string,
+  code: ErrorCode,
   attempt: () => Promise<unknown>,
 ): Promise<ChatError> {
   const before = await snapshot(ctx, conversationId);
-  const error = await expectCode(attempt(), code);
+  const error = await expectRefusal(attempt(), code);
   expect(await snapshot(ctx, conversationId)).toEqual(before);
   return error;
 }
@@ -226,7 +216,7 @@ export function messagingScenarios(options: ConformanceOptions): void {
             clientMsgId: 'retry-me',
             ...input,
           } as never);
-        const cases: [string, Record<string, unknown>][] = [
+        const cases: [ErrorCode, Record<string, unknown>][] = [
           ['VALIDATION_FAILED', { content: undefined }],
           ['VALIDATION_FAILED', { content: 42 }],
           ['VALIDATION_FAILED', { content: '' }],
@@ -252,7 +242,7 @@ export function messagingScenarios(options: ConformanceOptions): void {
         for (const [code, input] of cases) {
           await refused(ctx, conversationId, code, () => send(input));
         }
-        const invalid = await expectCode(send({ content: '' }), 'VALIDATION_FAILED');
+        const invalid = await expectRefusal(send({ content: '' }), 'VALIDATION_FAILED');
         expect(invalid.details?.fields).toHaveProperty('content');
         // The refused attempts burnt neither a seq nor the clientMsgId.
         const { message } = await send({ content: 'finally' });
@@ -347,6 +337,23 @@ export function messagingScenarios(options: ConformanceOptions): void {
           clientMsgId: 'k',
         });
         expect(late.message).toMatchObject({ id: first.message.id, status: 'read' });
+        // Reused in another conversation it is no retry: refused, nothing sent anywhere.
+        const carol = await ctx.user('Carol');
+        await ctx.befriend(a, carol);
+        const events = ctx.events.length;
+        const reused = await expectRefusal(
+          ctx.engine.messages.sendPrivate(a.id, {
+            receiverId: carol.id,
+            content: 'for Carol',
+            clientMsgId: 'k',
+          }),
+          'VALIDATION_FAILED',
+        );
+        expect(reused.details?.fields).toHaveProperty('clientMsgId');
+        expect(ctx.events.length).toBe(events);
+        const withCarol = privateConversationId(a.id, carol.id);
+        expect((await ctx.store.messages.getConversation(withCarol))?.lastSeq ?? 0).toBe(0);
+        expect(await ctx.engine.conversations.list(carol.id)).toEqual([]);
       });
 
       test('10 concurrent sends with one clientMsgId store one message and emit one event', async (ctx) => {
@@ -421,7 +428,7 @@ export function messagingScenarios(options: ConformanceOptions): void {
           { beforeSeq: 2.5 },
           { afterSeq: 'abc' },
         ]) {
-          const error = await expectCode(history(bad), 'VALIDATION_FAILED');
+          const error = await expectRefusal(history(bad), 'VALIDATION_FAILED');
           expect(Object.keys((error.details?.fields as object) ?? {})).not.toHaveLength(0);
         }
       });
@@ -429,9 +436,9 @@ export function messagingScenarios(options: ConformanceOptions): void {
       test('private history: unknown peer NOT_FOUND, self refused, no friendship needed', async (ctx) => {
         const a = await ctx.user('Ann');
         const stranger = await ctx.user('Stan');
-        await expectCode(ctx.engine.messages.privateHistory(a.id, ids.next()), 'NOT_FOUND');
-        await expectCode(ctx.engine.messages.privateHistory(a.id, a.id), 'VALIDATION_FAILED');
-        await expectCode(ctx.engine.messages.privateHistory(a.id, ''), 'VALIDATION_FAILED');
+        await expectRefusal(ctx.engine.messages.privateHistory(a.id, ids.next()), 'NOT_FOUND');
+        await expectRefusal(ctx.engine.messages.privateHistory(a.id, a.id), 'VALIDATION_FAILED');
+        await expectRefusal(ctx.engine.messages.privateHistory(a.id, ''), 'VALIDATION_FAILED');
         expect(await ctx.engine.messages.privateHistory(a.id, stranger.id)).toEqual({
           messages: [],
           hasMore: false,
@@ -477,8 +484,8 @@ export function messagingScenarios(options: ConformanceOptions): void {
         await refused(ctx, conversationId, 'NOT_FOUND', () =>
           ctx.engine.messages.deleteForMe(outsider.id, m1!.id),
         );
-        await expectCode(ctx.engine.messages.deleteForMe(b.id, ids.next()), 'NOT_FOUND');
-        await expectCode(ctx.engine.messages.deleteForMe(b.id, ''), 'VALIDATION_FAILED');
+        await expectRefusal(ctx.engine.messages.deleteForMe(b.id, ids.next()), 'NOT_FOUND');
+        await expectRefusal(ctx.engine.messages.deleteForMe(b.id, ''), 'VALIDATION_FAILED');
         expect((await ctx.engine.messages.privateHistory(outsider.id, a.id)).messages).toEqual([]);
       });
 
@@ -490,17 +497,20 @@ export function messagingScenarios(options: ConformanceOptions): void {
         expect(page.hasMore).toBe(true);
         expect((await ctx.engine.messages.sync(a.id, { conversationId, afterSeq: 5 })).messages).toEqual([]);
         const outsider = await ctx.user('Eve');
-        await expectCode(ctx.engine.messages.sync(outsider.id, { conversationId, afterSeq: 0 }), 'NOT_FOUND');
-        await expectCode(
+        await expectRefusal(
+          ctx.engine.messages.sync(outsider.id, { conversationId, afterSeq: 0 }),
+          'NOT_FOUND',
+        );
+        await expectRefusal(
           ctx.engine.messages.sync(a.id, { conversationId: 'nonsense', afterSeq: 0 }),
           'NOT_FOUND',
         );
-        await expectCode(
+        await expectRefusal(
           ctx.engine.messages.sync(a.id, { conversationId: `p:${a.id}:${a.id}`, afterSeq: 0 }),
           'NOT_FOUND',
         );
-        await expectCode(ctx.engine.messages.sync(a.id, { conversationId } as never), 'VALIDATION_FAILED');
-        await expectCode(
+        await expectRefusal(ctx.engine.messages.sync(a.id, { conversationId } as never), 'VALIDATION_FAILED');
+        await expectRefusal(
           ctx.engine.messages.sync(a.id, { conversationId, afterSeq: -1 }),
           'VALIDATION_FAILED',
         );
@@ -512,11 +522,11 @@ export function messagingScenarios(options: ConformanceOptions): void {
               .messages,
           ),
         ).toEqual([1]);
-        await expectCode(
+        await expectRefusal(
           ctx.engine.messages.sync(outsider.id, { conversationId: g.conversationId, afterSeq: 0 }),
           'NOT_GROUP_MEMBER',
         );
-        await expectCode(
+        await expectRefusal(
           ctx.engine.messages.sync(a.id, { conversationId: groupConversationId(ids.next()), afterSeq: 0 }),
           'NOT_FOUND',
         );
@@ -546,8 +556,8 @@ export function messagingScenarios(options: ConformanceOptions): void {
         await refused(ctx, conversationId, 'NOT_FOUND', () =>
           ctx.engine.messages.markDelivered(outsider.id, m2!.id),
         );
-        await expectCode(ctx.engine.messages.markDelivered(b.id, ids.next()), 'NOT_FOUND');
-        await expectCode(ctx.engine.messages.markDelivered(b.id, ''), 'VALIDATION_FAILED');
+        await expectRefusal(ctx.engine.messages.markDelivered(b.id, ids.next()), 'NOT_FOUND');
+        await expectRefusal(ctx.engine.messages.markDelivered(b.id, ''), 'VALIDATION_FAILED');
         expect(await statuses()).toEqual(['delivered', 'sent']);
       });
 
@@ -580,7 +590,7 @@ export function messagingScenarios(options: ConformanceOptions): void {
         await refused(ctx, conversationId, 'NOT_FOUND', () =>
           ctx.engine.messages.markRead(outsider.id, conversationId, { seq: 1 }),
         );
-        await expectCode(ctx.engine.messages.markRead(b.id, 'nonsense', { seq: 1 }), 'NOT_FOUND');
+        await expectRefusal(ctx.engine.messages.markRead(b.id, 'nonsense', { seq: 1 }), 'NOT_FOUND');
         expect(await ctx.store.messages.getCursor(b.id, conversationId)).toEqual(cursor);
       });
 
@@ -596,7 +606,7 @@ export function messagingScenarios(options: ConformanceOptions): void {
         await refused(ctx, conversationId, 'VALIDATION_FAILED', () =>
           ctx.engine.messages.updateStatus(b.id, { messageId: m1!.id, status: 'seen' as never }),
         );
-        await expectCode(
+        await expectRefusal(
           ctx.engine.messages.updateStatus(b.id, { messageId: ids.next(), status: 'read' }),
           'NOT_FOUND',
         );
@@ -646,8 +656,8 @@ export function messagingScenarios(options: ConformanceOptions): void {
         await refused(ctx, conversationId, 'NOT_FOUND', () =>
           ctx.engine.messages.recall(outsider.id, m1!.id),
         );
-        await expectCode(ctx.engine.messages.recall(a.id, ids.next()), 'NOT_FOUND');
-        await expectCode(ctx.engine.messages.recall(a.id, ''), 'VALIDATION_FAILED');
+        await expectRefusal(ctx.engine.messages.recall(a.id, ids.next()), 'NOT_FOUND');
+        await expectRefusal(ctx.engine.messages.recall(a.id, ''), 'VALIDATION_FAILED');
         ctx.clock.advance(120_001);
         await refused(ctx, conversationId, 'RECALL_WINDOW_EXPIRED', () =>
           ctx.engine.messages.recall(a.id, m2!.id),
@@ -701,7 +711,7 @@ export function messagingScenarios(options: ConformanceOptions): void {
         await sendGroupText(ctx, member, g);
         const send = (userId: string, input: Record<string, unknown>) =>
           ctx.engine.messages.sendGroup(userId, { groupId: g.group.id, content: 'hi', ...input } as never);
-        const cases: [string, string, Record<string, unknown>][] = [
+        const cases: [ErrorCode, string, Record<string, unknown>][] = [
           ['VALIDATION_FAILED', member.id, { groupId: undefined }],
           ['VALIDATION_FAILED', member.id, { content: '   ' }],
           ['PAYLOAD_TOO_LARGE', member.id, { content: 'x'.repeat(5001) }],
@@ -721,7 +731,7 @@ export function messagingScenarios(options: ConformanceOptions): void {
         for (const [code, userId, input] of cases) {
           await refused(ctx, g.conversationId, code, () => send(userId, input));
         }
-        const strangers = await expectCode(
+        const strangers = await expectRefusal(
           send(member.id, { mentions: [owner.id, outsider.id] }),
           'VALIDATION_FAILED',
         );
@@ -816,9 +826,9 @@ export function messagingScenarios(options: ConformanceOptions): void {
         const outsider = await ctx.user('Eve');
         const g = await makeGroup(ctx, owner, [member]);
         const sent = await sendGroupText(ctx, owner, g);
-        await expectCode(ctx.engine.messages.groupHistory(outsider.id, g.group.id), 'NOT_GROUP_MEMBER');
-        await expectCode(ctx.engine.messages.groupHistory(owner.id, ids.next()), 'NOT_FOUND');
-        await expectCode(
+        await expectRefusal(ctx.engine.messages.groupHistory(outsider.id, g.group.id), 'NOT_GROUP_MEMBER');
+        await expectRefusal(ctx.engine.messages.groupHistory(owner.id, ids.next()), 'NOT_FOUND');
+        await expectRefusal(
           ctx.engine.messages.groupHistory(owner.id, g.group.id, { beforeSeq: 2, afterSeq: 0 }),
           'VALIDATION_FAILED',
         );
@@ -879,15 +889,18 @@ export function messagingScenarios(options: ConformanceOptions): void {
         const firstPage = await ctx.engine.messages.readers(owner.id, sent.id, { limit: 1 });
         expect(firstPage.hasMore).toBe(true);
         expect(firstPage.items.length).toBeLessThanOrEqual(1);
-        await expectCode(ctx.engine.messages.readers(m3.id, sent.id), 'FORBIDDEN');
+        await expectRefusal(ctx.engine.messages.readers(m3.id, sent.id), 'FORBIDDEN');
         const outsider = await ctx.user('Eve');
-        await expectCode(ctx.engine.messages.readers(outsider.id, sent.id), 'NOT_GROUP_MEMBER');
-        await expectCode(ctx.engine.messages.readers(owner.id, ids.next()), 'NOT_FOUND');
-        await expectCode(ctx.engine.messages.readers(owner.id, sent.id, { limit: 0 }), 'VALIDATION_FAILED');
+        await expectRefusal(ctx.engine.messages.readers(outsider.id, sent.id), 'NOT_GROUP_MEMBER');
+        await expectRefusal(ctx.engine.messages.readers(owner.id, ids.next()), 'NOT_FOUND');
+        await expectRefusal(
+          ctx.engine.messages.readers(owner.id, sent.id, { limit: 0 }),
+          'VALIDATION_FAILED',
+        );
         await ctx.befriend(m1, m2);
         const direct = (await ctx.engine.messages.sendPrivate(m1.id, { receiverId: m2.id, content: 'dm' }))
           .message;
-        await expectCode(ctx.engine.messages.readers(m1.id, direct.id), 'VALIDATION_FAILED');
+        await expectRefusal(ctx.engine.messages.readers(m1.id, direct.id), 'VALIDATION_FAILED');
       });
 
       test('group owner and admins recall any message any time; members only their own', async (ctx) => {
@@ -996,6 +1009,87 @@ export function messagingScenarios(options: ConformanceOptions): void {
           unreadCount: 0,
           peer: { id: a.id },
         });
+      });
+
+      test('the conversation list pages newest first with hasMore, reading last messages for the page only', async (ctx) => {
+        const me = await ctx.user('Hub');
+        const peers: TestUser[] = [];
+        for (let i = 0; i < 5; i++) {
+          const peer = await ctx.user(`Peer${i}`);
+          await ctx.befriend(me, peer);
+          await ctx.engine.messages.sendPrivate(peer.id, { receiverId: me.id, content: `hi ${i}` });
+          ctx.clock.advance(1000);
+          peers.push(peer);
+        }
+        const newestFirst = [...peers].reverse().map((p) => privateConversationId(me.id, p.id));
+        expect((await ctx.engine.conversations.list(me.id)).map((c) => c.id)).toEqual(newestFirst);
+        const { store, counts } = countingStore(ctx.store);
+        const engine = createChatEngine({
+          store,
+          mailer: ctx.mailer,
+          clock: ctx.clock,
+          config: SCENARIO_CONFIG,
+        });
+        const first = await engine.conversations.page(me.id, { limit: 2 });
+        expect(first.items.map((c) => c.id)).toEqual(newestFirst.slice(0, 2));
+        expect(first.items[0]).toMatchObject({ unreadCount: 1, lastMessage: { content: 'hi 4' } });
+        expect(first.hasMore).toBe(true);
+        expect(counts.get('messages.listMessages')).toBe(2);
+        const rest: string[] = [];
+        let cursor = first.nextCursor;
+        while (cursor !== null) {
+          const page = await engine.conversations.page(me.id, { limit: 2, cursor });
+          rest.push(...page.items.map((c) => c.id));
+          expect(page.nextCursor === null).toBe(!page.hasMore);
+          cursor = page.nextCursor;
+        }
+        expect(rest).toEqual(newestFirst.slice(2));
+        expect(await engine.conversations.page(me.id)).toMatchObject({ hasMore: false, nextCursor: null });
+        await expectRefusal(engine.conversations.page(me.id, { limit: 101 }), 'VALIDATION_FAILED');
+        const forged = Buffer.from('no colon here').toString('base64url');
+        await expectRefusal(engine.conversations.page(me.id, { cursor: forged }), 'VALIDATION_FAILED');
+        await engine.close();
+      });
+
+      test('hot paths: a send costs the same store calls on a long history or a big group as on a small one', async (ctx) => {
+        const { store, counts } = countingStore(ctx.store);
+        const engine = createChatEngine({
+          store,
+          mailer: ctx.mailer,
+          clock: ctx.clock,
+          config: SCENARIO_CONFIG,
+        });
+        const { a, b } = await friends(ctx);
+        const sendCost = async () => {
+          counts.clear();
+          await engine.messages.sendPrivate(a.id, { receiverId: b.id, content: 'count me' });
+          return totalCalls(counts);
+        };
+        await sendMany(engine, a, b, 2);
+        const short = await sendCost();
+        await sendMany(engine, a, b, 60);
+        expect(await sendCost()).toBe(short);
+        expect(short).toBeLessThanOrEqual(6);
+        expect(counts.get('messages.listMessages') ?? 0).toBe(0);
+
+        const crowd: TestUser[] = [];
+        for (let i = 0; i < 30; i++) crowd.push(await ctx.user(`Crowd${i}`));
+        const small = await makeGroup(ctx, a, crowd.slice(0, 2));
+        const big = await makeGroup(ctx, a, crowd);
+        const groupCost = async (g: TestGroup) => {
+          counts.clear();
+          await engine.messages.sendGroup(a.id, {
+            groupId: g.group.id,
+            content: 'hello @Crowd0 @Crowd1',
+            mentions: [crowd[0]!.id, crowd[1]!.id],
+          });
+          expect(counts.get('groups.listMemberIds') ?? 0).toBeLessThanOrEqual(1);
+          expect(counts.get('groups.getMember') ?? 0).toBe(1);
+          expect(totalCalls(counts, 'users')).toBe(0);
+          return totalCalls(counts);
+        };
+        expect(await groupCost(big)).toBe(await groupCost(small));
+        await engine.close();
       });
 
       test('the conversation list hides deleted-for-me last messages and shows recall tombstones', async (ctx) => {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { createChatEngine } from '../../engine.js';
 import { memoryPresence } from '../../ports/presence.js';
-import type { ChatStore } from '../../ports/store.js';
+import { countingStore } from '../counting-store.js';
 import { SCENARIO_CONFIG, type ScenarioContext, scenarioContext, type TestUser } from '../fixtures.js';
 import { type ConformanceOptions, defineArea } from '../harness.js';
 import { expectRefusal } from './refusals.js';
@@ -37,33 +37,6 @@ async function refusedWithoutChange(
   expect(ctx.events.slice(events).map((e) => e.name)).toEqual([]);
   expect(await socialState(ctx, ...pair)).toEqual(before);
   return error;
-}
-
-/** A view of the store that counts calls per method of its users and social areas. */
-function countingStore(store: ChatStore): { store: ChatStore; counts: Map<string, number> } {
-  const counts = new Map<string, number>();
-  const wrap = <T extends object>(area: string, target: T): T =>
-    new Proxy(target, {
-      get(t, key) {
-        const value: unknown = Reflect.get(t, key);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const name = `${area}.${String(key)}`;
-          counts.set(name, (counts.get(name) ?? 0) + 1);
-          return (value as (...a: unknown[]) => unknown).apply(t, args);
-        };
-      },
-    });
-  const counted = new Proxy(store, {
-    get(t, key) {
-      const value: unknown = Reflect.get(t, key);
-      if ((key === 'users' || key === 'social') && typeof value === 'object' && value !== null) {
-        return wrap(key, value);
-      }
-      return value;
-    },
-  });
-  return { store: counted, counts };
 }
 
 /** Engine-level scenarios of the social area. */
@@ -420,6 +393,36 @@ export function socialScenarios(options: ConformanceOptions): void {
           [away.id, false, leftAt.toISOString()],
           [never.id, false, storedSeen.toISOString()],
         ]);
+        await engine.close();
+      });
+
+      test('the friends list shows no presence across a block, whichever side blocked', async (ctx) => {
+        const presence = memoryPresence();
+        const engine = createChatEngine({
+          store: ctx.store,
+          mailer: ctx.mailer,
+          clock: ctx.clock,
+          presence,
+          config: SCENARIO_CONFIG,
+        });
+        const me = await ctx.user('Hub');
+        const blocked = await ctx.user('Blocked');
+        const blocker = await ctx.user('Blocker');
+        for (const f of [blocked, blocker]) {
+          await ctx.befriend(me, f);
+          ctx.clock.advance(1000);
+          await presence.connect(f.id, `conn-${f.id}`, ctx.clock.now());
+        }
+        await presence.connect(me.id, 'conn-me', ctx.clock.now());
+        await engine.blacklist.add(me.id, { userId: blocked.id });
+        await engine.blacklist.add(blocker.id, { userId: me.id });
+        const mine = await engine.friends.list(me.id);
+        expect(mine.items.map((f) => [f.user.id, f.online, f.lastSeenAt])).toEqual([
+          [blocked.id, false, null],
+          [blocker.id, false, null],
+        ]);
+        const theirs = await engine.friends.list(blocked.id);
+        expect(theirs.items.map((f) => [f.user.id, f.online])).toEqual([[me.id, false]]);
         await engine.close();
       });
 

@@ -3,6 +3,7 @@ import type { GroupMemberRecord, GroupRecord, GroupRole, JoinRequestRecord } fro
 import { isChatError } from '../../errors.js';
 import { objectIdGenerator } from '../../ports/ids.js';
 import { type ConformanceOptions, defineArea, type StoreTestContext } from '../harness.js';
+import { expectRefusal } from '../scenarios/refusals.js';
 
 const ids = objectIdGenerator();
 const T0 = new Date('2026-01-01T00:00:00.000Z');
@@ -75,17 +76,6 @@ async function storedCount(ctx: StoreTestContext, groupId: string): Promise<unkn
 async function isStoredMember(ctx: StoreTestContext, groupId: string, userId: string): Promise<boolean> {
   if (ctx.probes) return (await ctx.probes.member(groupId, userId)) !== null;
   return (await ctx.store.groups.getMember(groupId, userId)) !== null;
-}
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(isChatError(caught), `expected ChatError ${code}, got ${String(caught)}`).toBe(true);
-  expect((caught as { code: string }).code).toBe(code);
 }
 
 /** Store-level conformance of the groups area. */
@@ -191,7 +181,7 @@ export function groupsStoreSuite(options: ConformanceOptions): void {
       test('addMembers past maxMembers throws GROUP_FULL and adds nobody', async (ctx) => {
         const { group } = await seedGroup(ctx, 2, { maxMembers: 4 });
         const newcomers = [ids.next(), ids.next()];
-        await expectCode(
+        await expectRefusal(
           ctx.store.groups.addMembers(
             group.id,
             newcomers.map((id) => memberRecord(group.id, id)),

@@ -13,7 +13,8 @@ export function groupRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.get('/api/groups', auth, async (req, res) => {
-    res.json({ groups: await g.listMine(userIdOf(req)) });
+    const page = await g.listMinePage(userIdOf(req), queryOf(req, ['cursor', 'limit']));
+    res.json({ groups: page.items, hasMore: page.hasMore, nextCursor: page.nextCursor });
   });
 
   router.get('/api/groups/:id', auth, async (req, res) => {

@@ -20,8 +20,8 @@ export function userRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.get('/api/users/search', auth, async (req, res) => {
-    const users = await engine.users.search(userIdOf(req), queryOf(req, ['q', 'limit']) as never);
-    res.json({ users });
+    const page = await engine.users.searchPage(userIdOf(req), queryOf(req, ['q', 'limit']) as never);
+    res.json({ users: page.items, hasMore: page.hasMore, nextCursor: page.nextCursor });
   });
 
   router.get('/api/users/:id', auth, async (req, res) => {

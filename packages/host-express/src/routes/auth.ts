@@ -11,7 +11,7 @@ export function authRoutes({ engine, auth, limit }: RouteDeps): Router {
   const router = Router();
 
   router.post('/api/auth/register', limit('register'), async (req, res) => {
-    const result = await engine.auth.register(bodyOf(req) as never, originOf(req));
+    const result = await engine.auth.register(bodyOf(req), originOf(req));
     res.status(201).json(result);
   });
 
@@ -20,12 +20,12 @@ export function authRoutes({ engine, auth, limit }: RouteDeps): Router {
   });
 
   router.post('/api/auth/resend-verification', limit('resend'), async (req, res) => {
-    await engine.auth.resendVerification(bodyOf(req) as never, originOf(req));
+    await engine.auth.resendVerification(bodyOf(req), originOf(req));
     res.status(202).json({});
   });
 
   router.post('/api/auth/login', limit('login'), async (req, res) => {
-    res.json(await engine.auth.login(bodyOf(req) as never, originOf(req)));
+    res.json(await engine.auth.login(bodyOf(req), originOf(req)));
   });
 
   router.post('/api/auth/logout', auth, async (req, res) => {
@@ -39,12 +39,12 @@ export function authRoutes({ engine, auth, limit }: RouteDeps): Router {
   });
 
   router.post('/api/auth/password/forgot', limit('forgot'), async (req, res) => {
-    await engine.auth.forgotPassword(bodyOf(req) as never, originOf(req));
+    await engine.auth.forgotPassword(bodyOf(req), originOf(req));
     res.status(202).json({});
   });
 
   router.post('/api/auth/password/reset', limit('reset'), async (req, res) => {
-    await engine.auth.resetPassword(bodyOf(req) as never);
+    await engine.auth.resetPassword(bodyOf(req));
     res.json({});
   });
 

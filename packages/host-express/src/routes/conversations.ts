@@ -13,7 +13,7 @@ export function conversationRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.post('/api/conversations/:id/read', auth, async (req, res) => {
-    await engine.messages.markRead(userIdOf(req), param(req, 'id'), bodyOf(req) as never);
+    await engine.messages.markRead(userIdOf(req), param(req, 'id'), bodyOf(req));
     res.status(204).end();
   });
 

@@ -13,13 +13,13 @@ export function friendRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.post('/api/friends/add', auth, async (req, res) => {
-    res.status(201).json(await engine.friends.sendRequest(userIdOf(req), bodyOf(req) as never));
+    res.status(201).json(await engine.friends.sendRequest(userIdOf(req), bodyOf(req)));
   });
 
   router.get('/api/friends/requests', auth, async (req, res) => {
     const page = await engine.friends.listRequests(
       userIdOf(req),
-      queryOf(req, ['direction', 'cursor', 'limit']) as never,
+      queryOf(req, ['direction', 'cursor', 'limit']),
     );
     res.json({ requests: page.items, hasMore: page.hasMore, nextCursor: page.nextCursor });
   });

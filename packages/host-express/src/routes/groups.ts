@@ -9,7 +9,7 @@ export function groupRoutes({ engine, auth }: RouteDeps): Router {
   const g = engine.groups;
 
   router.post('/api/groups', auth, async (req, res) => {
-    res.status(201).json(await g.create(userIdOf(req), bodyOf(req) as never));
+    res.status(201).json(await g.create(userIdOf(req), bodyOf(req)));
   });
 
   router.get('/api/groups', auth, async (req, res) => {
@@ -36,7 +36,7 @@ export function groupRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.post('/api/groups/:id/members', auth, async (req, res) => {
-    res.json(await g.addMembers(userIdOf(req), param(req, 'id'), bodyOf(req) as never));
+    res.json(await g.addMembers(userIdOf(req), param(req, 'id'), bodyOf(req)));
   });
 
   router.delete('/api/groups/:id/members/:userId', auth, async (req, res) => {
@@ -70,7 +70,7 @@ export function groupRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.post('/api/groups/:id/mutes', auth, async (req, res) => {
-    res.json(await g.mute(userIdOf(req), param(req, 'id'), bodyOf(req) as never));
+    res.json(await g.mute(userIdOf(req), param(req, 'id'), bodyOf(req)));
   });
 
   router.delete('/api/groups/:id/mutes/:userId', auth, async (req, res) => {
@@ -79,7 +79,7 @@ export function groupRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.put('/api/groups/:id/announcement', auth, async (req, res) => {
-    res.json(await g.setAnnouncement(userIdOf(req), param(req, 'id'), bodyOf(req) as never));
+    res.json(await g.setAnnouncement(userIdOf(req), param(req, 'id'), bodyOf(req)));
   });
 
   router.put('/api/groups/:id/admins/:userId', auth, async (req, res) => {
@@ -91,7 +91,7 @@ export function groupRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.post('/api/groups/:id/transfer', auth, async (req, res) => {
-    res.json(await g.transfer(userIdOf(req), param(req, 'id'), bodyOf(req) as never));
+    res.json(await g.transfer(userIdOf(req), param(req, 'id'), bodyOf(req)));
   });
 
   return router;

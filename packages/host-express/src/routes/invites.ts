@@ -8,16 +8,16 @@ export function inviteRoutes({ engine, auth }: RouteDeps): Router {
   const router = Router();
 
   router.get('/api/users/me/qrcode', auth, async (req, res) => {
-    res.json(await engine.invites.myQrCode(userIdOf(req), queryOf(req, ['format']) as never));
+    res.json(await engine.invites.myQrCode(userIdOf(req), queryOf(req, ['format'])));
   });
 
   router.post('/api/users/me/qrcode/rotate', auth, async (req, res) => {
-    res.json(await engine.invites.rotateMyQrCode(userIdOf(req), queryOf(req, ['format']) as never));
+    res.json(await engine.invites.rotateMyQrCode(userIdOf(req), queryOf(req, ['format'])));
   });
 
   router.get('/api/groups/:id/qrcode', auth, async (req, res) => {
     res.json(
-      await engine.invites.groupQrCode(userIdOf(req), param(req, 'id'), queryOf(req, ['format']) as never),
+      await engine.invites.groupQrCode(userIdOf(req), param(req, 'id'), queryOf(req, ['format'])),
     );
   });
 

@@ -16,11 +16,11 @@ export function userRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.put('/api/users/me/password', auth, async (req, res) => {
-    res.json(await engine.auth.changePassword(userIdOf(req), bodyOf(req) as never));
+    res.json(await engine.auth.changePassword(userIdOf(req), bodyOf(req)));
   });
 
   router.get('/api/users/search', auth, async (req, res) => {
-    const page = await engine.users.searchPage(userIdOf(req), queryOf(req, ['q', 'limit']) as never);
+    const page = await engine.users.searchPage(userIdOf(req), queryOf(req, ['q', 'limit']));
     res.json({ users: page.items, hasMore: page.hasMore, nextCursor: page.nextCursor });
   });
 

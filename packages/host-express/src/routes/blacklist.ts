@@ -13,8 +13,8 @@ export function blacklistRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.post('/api/blacklist', auth, async (req, res) => {
-    const body = bodyOf(req);
-    await engine.blacklist.add(userIdOf(req), body as never);
+    const body = bodyOf<{ userId: string }>(req);
+    await engine.blacklist.add(userIdOf(req), body);
     res.status(201).json({ userId: body.userId });
   });
 

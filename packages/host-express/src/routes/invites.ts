@@ -16,9 +16,7 @@ export function inviteRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.get('/api/groups/:id/qrcode', auth, async (req, res) => {
-    res.json(
-      await engine.invites.groupQrCode(userIdOf(req), param(req, 'id'), queryOf(req, ['format'])),
-    );
+    res.json(await engine.invites.groupQrCode(userIdOf(req), param(req, 'id'), queryOf(req, ['format'])));
   });
 
   router.get('/api/invites/:token', auth, async (req, res) => {

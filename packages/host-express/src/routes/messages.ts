@@ -1,4 +1,6 @@
 /** /api/messages: history, the REST fallback of sending, recall, delete-for-me and readers. */
+
+import type { SendGroupInput, SendPrivateInput } from '@parley/chat-core';
 import { Router } from 'express';
 import { userIdOf } from '../http/auth.js';
 import { bodyOf, param, queryOf } from '../http/input.js';
@@ -27,13 +29,13 @@ export function messageRoutes({ engine, auth }: RouteDeps): Router {
   });
 
   router.post('/api/messages/private/:friendId', auth, async (req, res) => {
-    const input = { ...bodyOf(req), receiverId: param(req, 'friendId') };
-    res.status(201).json(await engine.messages.sendPrivate(userIdOf(req), input as never, { ip: req.ip }));
+    const input: SendPrivateInput = { ...bodyOf<SendPrivateInput>(req), receiverId: param(req, 'friendId') };
+    res.status(201).json(await engine.messages.sendPrivate(userIdOf(req), input, { ip: req.ip }));
   });
 
   router.post('/api/messages/group/:groupId', auth, async (req, res) => {
-    const input = { ...bodyOf(req), groupId: param(req, 'groupId') };
-    res.status(201).json(await engine.messages.sendGroup(userIdOf(req), input as never, { ip: req.ip }));
+    const input: SendGroupInput = { ...bodyOf<SendGroupInput>(req), groupId: param(req, 'groupId') };
+    res.status(201).json(await engine.messages.sendGroup(userIdOf(req), input, { ip: req.ip }));
   });
 
   router.post('/api/messages/:id/recall', auth, async (req, res) => {

@@ -3,7 +3,13 @@ import type { UserRecord } from '../../domain/records.js';
 import { ChatError } from '../../errors.js';
 import type { UserPatch, UserStore } from '../../ports/store.js';
 
-const copy = (user: UserRecord): UserRecord => structuredClone(user);
+/** A fresh copy (every field is a primitive or a Date): cheaper than structuredClone on hot reads. */
+const copy = (user: UserRecord): UserRecord => ({
+  ...user,
+  lastSeenAt: user.lastSeenAt === null ? null : new Date(user.lastSeenAt.getTime()),
+  createdAt: new Date(user.createdAt.getTime()),
+  updatedAt: new Date(user.updatedAt.getTime()),
+});
 
 export function memoryUserStore(): UserStore {
   const byId = new Map<string, UserRecord>();

@@ -1,6 +1,6 @@
 import type { AuthTokenStore, CodePurpose, OneTimeCodeRecord } from '@parley/chat-core';
 import type { Handle } from './connection.js';
-import { guard, isDuplicateKeyError } from './errors.js';
+import { guard, isDuplicateKeyError, retryOnDuplicateKey } from './errors.js';
 import { fromStoredId, toStoredId } from './ids.js';
 import { type Doc, date, stringOrNull } from './paging.js';
 
@@ -37,14 +37,9 @@ export function mongoAuthTokenStore(ready: () => Promise<Handle>): AuthTokenStor
         const filter = { userId: toStoredId(code.userId), purpose: code.purpose };
         // One atomic replace-or-insert per (user, purpose). Two concurrent first inserts may race
         // on the unique key; the loser retries and replaces the winner's code.
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await models.one_time_codes.collection.replaceOne(filter, replacement, { upsert: true });
-            return;
-          } catch (error) {
-            if (attempt >= 2 || !isDuplicateKeyError(error)) throw error;
-          }
-        }
+        await retryOnDuplicateKey(() =>
+          models.one_time_codes.collection.replaceOne(filter, replacement, { upsert: true }),
+        );
       }),
 
     getCode: (userId, purpose) =>

@@ -67,6 +67,43 @@ export function writeErrorsOf(error: unknown): Array<{ index: number; code: numb
   }));
 }
 
+/**
+ * Runs an upsert again when it lost a race on a unique key to a concurrent first insert (the
+ * retry then updates the winner's document); gives up after three tries or on any other error.
+ */
+export async function retryOnDuplicateKey<T>(write: () => PromiseLike<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= 2 || !isDuplicateKeyError(error)) throw error;
+    }
+  }
+}
+
+/**
+ * Inserts `doc` where a partial unique index on pending documents decides concurrent creates: the
+ * loser answers the winner's document (`created: false`). Retried in case the winner was resolved
+ * between the refused insert and the lookup.
+ */
+export async function insertOrFindWinner<D>(
+  doc: D,
+  insert: () => Promise<unknown>,
+  findWinner: () => Promise<D | null>,
+): Promise<{ doc: D; created: boolean }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await insert();
+      return { doc, created: true };
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const existing = await findWinner();
+      if (existing) return { doc: existing, created: false };
+      if (attempt >= 2) throw error;
+    }
+  }
+}
+
 /** True when the error is (or wraps) a duplicate-key error, E11000. */
 export function isDuplicateKeyError(error: unknown): boolean {
   return chain(error).some(

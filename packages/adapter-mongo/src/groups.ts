@@ -12,9 +12,10 @@ import {
   type MemberPatch,
 } from '@parley/chat-core';
 import { type Handle, inTransaction } from './connection.js';
-import { guard, isDuplicateKeyError, writeErrorsOf } from './errors.js';
+import { guard, insertOrFindWinner, writeErrorsOf } from './errors.js';
 import { fromStoredId, fromStoredIdOrNull, toStoredId, toStoredIds } from './ids.js';
 import {
+  afterTimeKey,
   type Doc,
   date,
   dateOrNull,
@@ -23,6 +24,7 @@ import {
   encodeCursor,
   op,
   stringOrNull,
+  TIME_ID,
   toPage,
 } from './paging.js';
 
@@ -341,19 +343,16 @@ export function mongoGroupStore(ready: () => Promise<Handle>): GroupStore {
           resolvedAt: null,
           resolvedBy: null,
         };
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await models.join_requests.collection.insertOne(doc);
-            return { request: toJoinRequest(doc), created: true };
-          } catch (error) {
-            if (!isDuplicateKeyError(error)) throw error;
-            const existing = await models.join_requests
+        // The partial unique index on pending (groupId, userId) decides concurrent creates.
+        const stored = await insertOrFindWinner(
+          doc,
+          () => models.join_requests.collection.insertOne(doc),
+          () =>
+            models.join_requests
               .findOne({ groupId: doc.groupId, userId: doc.userId, status: 'pending' })
-              .lean<Doc>();
-            if (existing) return { request: toJoinRequest(existing), created: false };
-            if (attempt >= 2) throw error;
-          }
-        }
+              .lean<Doc>(),
+        );
+        return { request: toJoinRequest(stored.doc), created: stored.created };
       }),
 
     getJoinRequest: (id) =>
@@ -366,17 +365,13 @@ export function mongoGroupStore(ready: () => Promise<Handle>): GroupStore {
     listPendingJoinRequests: (groupId, page) =>
       guard(async () => {
         const { models } = await ready();
-        const cursor = decodeCursor(page.cursor, { t: 'number', i: 'string' });
-        const after: Doc = cursor
-          ? {
-              $or: [
-                { createdAt: op({ $gt: new Date(Number(cursor.t)) }) },
-                { createdAt: new Date(Number(cursor.t)), _id: op({ $gt: toStoredId(String(cursor.i)) }) },
-              ],
-            }
-          : {};
+        const cursor = decodeCursor(page.cursor, TIME_ID);
         const docs = await models.join_requests
-          .find({ groupId: toStoredId(groupId), status: 'pending', ...after })
+          .find({
+            groupId: toStoredId(groupId),
+            status: 'pending',
+            ...afterTimeKey('asc', 'createdAt', '_id', cursor),
+          })
           .sort({ createdAt: 1, _id: 1 })
           .limit(page.limit + 1)
           .lean<Doc[]>();

@@ -12,7 +12,7 @@ import {
 } from '@parley/chat-core';
 import type { ClientSession } from 'mongoose';
 import { type Handle, inTransaction } from './connection.js';
-import { guard, isDuplicateKeyError } from './errors.js';
+import { guard, isDuplicateKeyError, retryOnDuplicateKey } from './errors.js';
 import { fromStoredId, fromStoredIdOrNull, fromStoredIds, toStoredId, toStoredIdOrNull } from './ids.js';
 import { type Doc, date, dateOrNull, decodeCursor, encodeCursor, op, toPage } from './paging.js';
 
@@ -397,22 +397,16 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
         const update: Doc = { $setOnInsert: { ...zeros, updatedAt: at } };
         if (Object.keys(max).length > 0) update.$max = max;
         const filter = { userId: toStoredId(userId), conversationId };
-        let beforeDoc: Doc | null = null;
-        for (let attempt = 0; ; attempt++) {
-          try {
-            beforeDoc = await models.cursors
-              .findOneAndUpdate(filter, update, {
-                upsert: true,
-                returnDocument: 'before',
-                setDefaultsOnInsert: false,
-              })
-              .lean<Doc>();
-            break;
-          } catch (error) {
-            // Concurrent first advances: the loser's retry updates the winner's cursor.
-            if (attempt >= 2 || !isDuplicateKeyError(error)) throw error;
-          }
-        }
+        // Concurrent first advances: the loser's retry updates the winner's cursor.
+        const beforeDoc = await retryOnDuplicateKey(() =>
+          models.cursors
+            .findOneAndUpdate(filter, update, {
+              upsert: true,
+              returnDocument: 'before',
+              setDefaultsOnInsert: false,
+            })
+            .lean<Doc>(),
+        );
         const before = beforeDoc ? toCursor(beforeDoc) : null;
         if (!before) {
           return {

@@ -1,6 +1,7 @@
 /** Shared query helpers: trusted operators, opaque page cursors, `undefined`-free patches. */
 import type { Page } from '@parley/chat-core';
 import mongoose from 'mongoose';
+import { toStoredId } from './ids.js';
 
 /**
  * Marks an operator object built by the adapter (`{ $gt: … }`, `{ $in: … }`) as trusted, so the
@@ -35,6 +36,28 @@ export function decodeCursor<K extends string>(
   } catch {
     return null;
   }
+}
+
+/** The cursor shape of lists ordered by (time, id). */
+export const TIME_ID = { t: 'number', i: 'string' } as const;
+
+/**
+ * The filter of "after the cursor (t, i)" in a (time, key) order: later items when the list is
+ * ascending, earlier ones when it is descending.
+ */
+export function afterTimeKey(
+  order: 'asc' | 'desc',
+  timeField: string,
+  keyField: string,
+  cursor: Record<'t' | 'i', string | number> | null,
+): Doc {
+  if (!cursor) return {};
+  const past = order === 'asc' ? '$gt' : '$lt';
+  const t = new Date(Number(cursor.t));
+  const key = toStoredId(String(cursor.i));
+  return {
+    $or: [{ [timeField]: op({ [past]: t }) }, { [timeField]: t, [keyField]: op({ [past]: key }) }],
+  };
 }
 
 /** A page from `limit + 1` fetched items: the extra one only says that more exist. */

@@ -7,9 +7,10 @@ import type {
   SocialStore,
 } from '@parley/chat-core';
 import type { Handle } from './connection.js';
-import { guard, isDuplicateKeyError } from './errors.js';
+import { guard, insertOrFindWinner, isDuplicateKeyError } from './errors.js';
 import { fromStoredId, toStoredId, toStoredIds } from './ids.js';
 import {
+  afterTimeKey,
   type Doc,
   date,
   dateOrNull,
@@ -17,6 +18,7 @@ import {
   encodeCursor,
   op,
   stringOrNull,
+  TIME_ID,
   toPage,
 } from './paging.js';
 
@@ -44,22 +46,6 @@ function toBlock(doc: Doc): BlockRecord {
   };
 }
 
-const TIME_ID = { t: 'number', i: 'string' } as const;
-
-/** The filter of "after (t, i)" in a descending (t, key) order. */
-function olderThan(
-  timeField: string,
-  keyField: string,
-  cursor: Record<'t' | 'i', string | number> | null,
-): Doc {
-  if (!cursor) return {};
-  const t = new Date(Number(cursor.t));
-  const key = toStoredId(String(cursor.i));
-  return {
-    $or: [{ [timeField]: op({ $lt: t }) }, { [timeField]: t, [keyField]: op({ $lt: key }) }],
-  };
-}
-
 /** The social area: `friend_requests`, `friendships` (one document per side) and `blocks`. */
 export function mongoSocialStore(ready: () => Promise<Handle>): SocialStore {
   async function findPending(fromId: string, toId: string): Promise<Doc | null> {
@@ -82,19 +68,13 @@ export function mongoSocialStore(ready: () => Promise<Handle>): SocialStore {
           createdAt: request.createdAt,
           respondedAt: null,
         };
-        // The partial unique index on pending (fromId, toId) decides concurrent creates; the loser
-        // answers the winner's request. Retried once in case that one was resolved meanwhile.
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await models.friend_requests.collection.insertOne(doc);
-            return { request: toRequest(doc), created: true };
-          } catch (error) {
-            if (!isDuplicateKeyError(error)) throw error;
-            const existing = await findPending(request.fromId, request.toId);
-            if (existing) return { request: toRequest(existing), created: false };
-            if (attempt >= 2) throw error;
-          }
-        }
+        // The partial unique index on pending (fromId, toId) decides concurrent creates.
+        const stored = await insertOrFindWinner(
+          doc,
+          () => models.friend_requests.collection.insertOne(doc),
+          () => findPending(request.fromId, request.toId),
+        );
+        return { request: toRequest(stored.doc), created: stored.created };
       }),
 
     getRequest: (id) =>
@@ -116,7 +96,11 @@ export function mongoSocialStore(ready: () => Promise<Handle>): SocialStore {
         const side = direction === 'incoming' ? 'toId' : 'fromId';
         const cursor = decodeCursor(page.cursor, TIME_ID);
         const docs = await models.friend_requests
-          .find({ [side]: toStoredId(userId), status: 'pending', ...olderThan('createdAt', '_id', cursor) })
+          .find({
+            [side]: toStoredId(userId),
+            status: 'pending',
+            ...afterTimeKey('desc', 'createdAt', '_id', cursor),
+          })
           .sort({ createdAt: -1, _id: -1 })
           .limit(page.limit + 1)
           .lean<Doc[]>();
@@ -221,16 +205,8 @@ export function mongoSocialStore(ready: () => Promise<Handle>): SocialStore {
       guard(async () => {
         const { models } = await ready();
         const cursor = decodeCursor(page.cursor, TIME_ID);
-        const after: Doc = cursor
-          ? {
-              $or: [
-                { since: op({ $gt: new Date(Number(cursor.t)) }) },
-                { since: new Date(Number(cursor.t)), friendId: op({ $gt: toStoredId(String(cursor.i)) }) },
-              ],
-            }
-          : {};
         const docs = await models.friendships
-          .find({ userId: toStoredId(userId), ...after })
+          .find({ userId: toStoredId(userId), ...afterTimeKey('asc', 'since', 'friendId', cursor) })
           .sort({ since: 1, friendId: 1 })
           .limit(page.limit + 1)
           .lean<Doc[]>();
@@ -279,7 +255,10 @@ export function mongoSocialStore(ready: () => Promise<Handle>): SocialStore {
         const { models } = await ready();
         const cursor = decodeCursor(page.cursor, TIME_ID);
         const docs = await models.blocks
-          .find({ blockerId: toStoredId(blockerId), ...olderThan('createdAt', 'blockedId', cursor) })
+          .find({
+            blockerId: toStoredId(blockerId),
+            ...afterTimeKey('desc', 'createdAt', 'blockedId', cursor),
+          })
           .sort({ createdAt: -1, blockedId: -1 })
           .limit(page.limit + 1)
           .lean<Doc[]>();

@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeFrom, nextEvent, startServer, type TestServer, uniqueEmail } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { codeFrom, nextEvent, uniqueEmail, useServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer();
-});
-afterAll(async () => {
-  await s?.close();
-});
+const s = useServer();
 
 describe('POST /api/auth/register', () => {
   it('answers 201 with the private user and a token, and sends a verification code', async () => {

@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextEvent, startServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { nextEvent, useServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer();
-});
-afterAll(async () => {
-  await s?.close();
-});
+const s = useServer();
 
 const ids = (list: { id: string }[]) => list.map((x) => x.id);
 

@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextEvent, startServer, type TestServer, type TestUser } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { nextEvent, type TestUser, useServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer();
-});
-afterAll(async () => {
-  await s?.close();
-});
+const s = useServer();
 
 interface Crew {
   owner: TestUser;

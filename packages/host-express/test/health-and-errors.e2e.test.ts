@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { type ChatStore, memoryStore } from '@parley/chat-core';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startServer, useServer } from './helpers.js';
 
 /** A memoryStore whose ping or user lookups can be made to fail, like a database going away. */
 function faultyStore() {
@@ -41,17 +41,11 @@ const sink = new Writable({
   },
 });
 
-let s: TestServer;
 const { store, faults } = faultyStore();
-beforeAll(async () => {
-  s = await startServer({
-    store,
-    logger: pino({ level: 'info' }, sink),
-    config: { bodyLimit: '2kb', corsOrigins: ['https://app.example.com'] },
-  });
-});
-afterAll(async () => {
-  await s?.close();
+const s = useServer({
+  store,
+  logger: pino({ level: 'info' }, sink),
+  config: { bodyLimit: '2kb', corsOrigins: ['https://app.example.com'] },
 });
 
 describe('GET /health', () => {

@@ -13,6 +13,7 @@ import {
 import { createHost, type Host, type HostConfigInput, hostConfig } from '@parley/host-express';
 import { type Logger, pino } from 'pino';
 import { io as connectClient, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface TestServer {
   host: Host;
@@ -23,6 +24,8 @@ export interface TestServer {
   user(nickname?: string): Promise<TestUser>;
   /** Makes two users friends through a request and its acceptance. */
   befriend(a: TestUser, b: TestUser): Promise<void>;
+  /** Two fresh users who are friends. */
+  friends(): Promise<[TestUser, TestUser]>;
   /** A connected socket for this token (auth.token unless told otherwise). */
   connect(token: string, how?: 'auth' | 'query' | 'header'): Promise<Socket>;
   /** Closes every socket opened through `connect` and the host. */
@@ -125,6 +128,13 @@ export async function startServer(
       throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
   };
 
+  const friends = async (): Promise<[TestUser, TestUser]> => {
+    const a = await user();
+    const b = await user();
+    await befriend(a, b);
+    return [a, b];
+  };
+
   const connect = (token: string, how: 'auth' | 'query' | 'header' = 'auth') =>
     new Promise<Socket>((resolve, reject) => {
       const socket = connectClient(url, {
@@ -147,6 +157,7 @@ export async function startServer(
     api,
     user,
     befriend,
+    friends,
     connect,
     async close() {
       for (const socket of sockets) socket.disconnect();
@@ -154,6 +165,23 @@ export async function startServer(
       await engine?.close();
     },
   };
+}
+
+/**
+ * The server of one test file: started in `beforeAll` with `options`, closed in `afterAll`. The
+ * object answered is filled in when the hook runs, so use it inside tests only.
+ */
+export function useServer(options: Parameters<typeof startServer>[0] = {}): TestServer {
+  const server = {} as TestServer;
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = await startServer(options);
+    Object.assign(server, started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return server;
 }
 
 /** Resolves with the next payload of `event` on `socket` (rejects after `ms`). */

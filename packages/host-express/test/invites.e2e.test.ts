@@ -1,17 +1,11 @@
 import { testClock } from '@parley/chat-core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextEvent, startServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { nextEvent, useServer } from './helpers.js';
 
 const clock = testClock();
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer({
-    clock,
-    config: { chat: { publicUrl: 'https://chat.example.com', groupInviteTtlSeconds: 3600 } },
-  });
-});
-afterAll(async () => {
-  await s?.close();
+const s = useServer({
+  clock,
+  config: { chat: { publicUrl: 'https://chat.example.com', groupInviteTtlSeconds: 3600 } },
 });
 
 describe('personal QR code', () => {

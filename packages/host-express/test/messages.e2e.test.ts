@@ -1,20 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextEvent, startServer, type TestServer, type TestUser } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { nextEvent, startServer, type TestUser, useServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer();
-});
-afterAll(async () => {
-  await s?.close();
-});
-
-async function friends(): Promise<[TestUser, TestUser]> {
-  const a = await s.user();
-  const b = await s.user();
-  await s.befriend(a, b);
-  return [a, b];
-}
+const s = useServer();
 
 const send = (from: TestUser, to: TestUser, body: Record<string, unknown>) =>
   s.api('POST', `/api/messages/private/${to.id}`, { token: from.token, body });
@@ -23,7 +10,7 @@ const seqs = (messages: { seq: number }[]) => messages.map((m) => m.seq);
 
 describe('POST /api/messages/private/:friendId', () => {
   it('answers 201 { message } with seq 1, 2, 3 and delivers new_private_message to the receiver', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const socket = await s.connect(b.token);
     const heard = nextEvent<{ id: string; content: string }>(socket, 'new_private_message');
     const first = await send(a, b, { content: 'hello' });
@@ -45,7 +32,7 @@ describe('POST /api/messages/private/:friendId', () => {
   });
 
   it('answers the first message again for a repeated clientMsgId (no second seq)', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const first = await send(a, b, { content: 'once', clientMsgId: 'c-1' });
     const again = await send(a, b, { content: 'once', clientMsgId: 'c-1' });
     expect(again.body.message.id).toBe(first.body.message.id);
@@ -64,7 +51,7 @@ describe('POST /api/messages/private/:friendId', () => {
       body: { content: 'hi' },
     });
     expect(unknown.status).toBe(404);
-    const [c, d] = await friends();
+    const [c, d] = await s.friends();
     for (const body of [{}, { content: '' }, { content: 42 }, { content: 'x', contentType: 'hologram' }]) {
       const bad = await send(c, d, body);
       expect(bad.status).toBe(400);
@@ -76,7 +63,7 @@ describe('POST /api/messages/private/:friendId', () => {
   });
 
   it('answers 413 PAYLOAD_TOO_LARGE for text over the limit', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const res = await send(a, b, { content: 'x'.repeat(5001) });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
@@ -85,7 +72,7 @@ describe('POST /api/messages/private/:friendId', () => {
 
 describe('GET /api/messages/private/:friendId', () => {
   it('pages history ascending by seq: newest page, beforeSeq and afterSeq', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     for (let i = 1; i <= 7; i++) await send(i % 2 ? a : b, i % 2 ? b : a, { content: `m${i}` });
     const newest = await s.api('GET', `/api/messages/private/${b.id}?limit=3`, { token: a.token });
     expect(newest.status).toBe(200);
@@ -104,7 +91,7 @@ describe('GET /api/messages/private/:friendId', () => {
   });
 
   it('history survives unfriending', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     await send(a, b, { content: 'kept' });
     await s.api('DELETE', `/api/friends/${b.id}`, { token: a.token });
     const history = await s.api('GET', `/api/messages/private/${a.id}`, { token: b.token });
@@ -114,7 +101,7 @@ describe('GET /api/messages/private/:friendId', () => {
 
 describe('recall and delete', () => {
   it('recall answers the tombstone and every party gets message_recalled', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const sent = await send(a, b, { content: 'oops' });
     const socket = await s.connect(b.token);
     const heard = nextEvent<{ messageId: string; by: string }>(socket, 'message_recalled');
@@ -129,7 +116,7 @@ describe('recall and delete', () => {
   });
 
   it('DELETE /api/messages/:id answers 204 and hides the message from the caller only', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const sent = await send(a, b, { content: 'mine to hide' });
     expect((await s.api('DELETE', `/api/messages/${sent.body.message.id}`, { token: b.token })).status).toBe(
       204,
@@ -171,7 +158,7 @@ describe('conversations and read receipts', () => {
   });
 
   it('POST /api/conversations/:id/read answers 204, clears unread, and the sender gets message_read', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     await send(a, b, { content: 'one' });
     const two = await send(a, b, { content: 'two' });
     const socket = await s.connect(a.token);

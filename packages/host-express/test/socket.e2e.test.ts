@@ -1,7 +1,7 @@
 import { testClock } from '@parley/chat-core/testing';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emitWithAck, nextEvent, startServer, type TestServer, type TestUser } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { emitWithAck, nextEvent, startServer, useServer } from './helpers.js';
 
 interface Message {
   id: string;
@@ -15,20 +15,7 @@ type Ack<T> =
   | { ok: false; error: { code: string; message: string; details?: object } };
 
 const clock = testClock();
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer({ clock });
-});
-afterAll(async () => {
-  await s?.close();
-});
-
-async function friends(): Promise<[TestUser, TestUser]> {
-  const a = await s.user();
-  const b = await s.user();
-  await s.befriend(a, b);
-  return [a, b];
-}
+const s = useServer({ clock });
 
 /** Records every payload of `event` on `socket`, to assert later that none (or which) arrived. */
 function collect<T>(socket: Socket, event: string): T[] {
@@ -37,9 +24,19 @@ function collect<T>(socket: Socket, event: string): T[] {
   return seen;
 }
 
+/** Sends a private message over `socket` and answers it; throws on a refusal. */
+async function sendPrivate(socket: Socket, receiverId: string, content: string): Promise<Message> {
+  const ack = await emitWithAck<Ack<{ message: Message }>>(socket, 'private_message', {
+    receiverId,
+    content,
+  });
+  if (!ack.ok) throw new Error(ack.error.code);
+  return ack.data.message;
+}
+
 describe('handshake', () => {
   it("accepts the original README's client: io(url, { query: { token } }) then private_message", async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     // As in the original README: the token rides in the query string.
     const receiver = connectClient(s.url, {
       query: { token: b.token },
@@ -90,7 +87,7 @@ describe('handshake', () => {
 
 describe('private messages over the socket', () => {
   it('acks { ok, data: { message } }; the receiver and the sender’s other sockets get it, not the sending socket', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const sending = await s.connect(a.token);
     const otherDevice = await s.connect(a.token);
     const receiver = await s.connect(b.token);
@@ -119,7 +116,7 @@ describe('private messages over the socket', () => {
   });
 
   it('delivery: the receiver acks new_private_message and the sender gets message_delivered', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const sender = await s.connect(a.token);
     const receiver = await s.connect(b.token);
     receiver.on('new_private_message', (_message: Message, ack?: () => void) => ack?.());
@@ -127,48 +124,36 @@ describe('private messages over the socket', () => {
       sender,
       'message_delivered',
     );
-    const ack = await emitWithAck<Ack<{ message: Message }>>(sender, 'private_message', {
-      receiverId: b.id,
-      content: 'did you get it?',
-    });
-    if (!ack.ok) throw new Error(ack.error.code);
-    expect(await delivered).toMatchObject({ messageId: ack.data.message.id, userId: b.id, seq: 1 });
+    const message = await sendPrivate(sender, b.id, 'did you get it?');
+    expect(await delivered).toMatchObject({ messageId: message.id, userId: b.id, seq: 1 });
   });
 
   it('message_status_update delivered → message_delivered to the sender', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const sender = await s.connect(a.token);
-    const ack = await emitWithAck<Ack<{ message: Message }>>(sender, 'private_message', {
-      receiverId: b.id,
-      content: 'offline when sent',
-    });
-    if (!ack.ok) throw new Error(ack.error.code);
+    const message = await sendPrivate(sender, b.id, 'offline when sent');
     const receiver = await s.connect(b.token);
     const delivered = nextEvent<{ messageId: string; userId: string }>(sender, 'message_delivered');
     const status = await emitWithAck<Ack<unknown>>(receiver, 'message_status_update', {
-      messageId: ack.data.message.id,
+      messageId: message.id,
       status: 'delivered',
     });
     expect(status.ok).toBe(true);
-    expect(await delivered).toMatchObject({ messageId: ack.data.message.id, userId: b.id });
+    expect(await delivered).toMatchObject({ messageId: message.id, userId: b.id });
   });
 
   it('message_status_update read → message_read to the sender', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const sender = await s.connect(a.token);
     const receiver = await s.connect(b.token);
-    const ack = await emitWithAck<Ack<{ message: Message }>>(sender, 'private_message', {
-      receiverId: b.id,
-      content: 'read me',
-    });
-    if (!ack.ok) throw new Error(ack.error.code);
+    const message = await sendPrivate(sender, b.id, 'read me');
     const read = nextEvent<{ messageId: string; readerId: string }>(sender, 'message_read');
     const status = await emitWithAck<Ack<unknown>>(receiver, 'message_status_update', {
-      messageId: ack.data.message.id,
+      messageId: message.id,
       status: 'read',
     });
     expect(status.ok).toBe(true);
-    expect(await read).toMatchObject({ messageId: ack.data.message.id, readerId: b.id });
+    expect(await read).toMatchObject({ messageId: message.id, readerId: b.id });
   });
 
   it('refuses with ack errors (NOT_FRIENDS, VALIDATION_FAILED), or chat_error without a callback', async () => {
@@ -192,24 +177,20 @@ describe('private messages over the socket', () => {
   });
 
   it('recall_message acks the tombstone; both sides get message_recalled', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const sender = await s.connect(a.token);
     const receiver = await s.connect(b.token);
-    const ack = await emitWithAck<Ack<{ message: Message }>>(sender, 'private_message', {
-      receiverId: b.id,
-      content: 'take back',
-    });
-    if (!ack.ok) throw new Error(ack.error.code);
+    const message = await sendPrivate(sender, b.id, 'take back');
     const heard = nextEvent<{ messageId: string; by: string }>(receiver, 'message_recalled');
     const recalled = await emitWithAck<Ack<{ message: { recalled: boolean } }>>(sender, 'recall_message', {
-      messageId: ack.data.message.id,
+      messageId: message.id,
     });
     expect(recalled).toMatchObject({ ok: true, data: { message: { recalled: true } } });
-    expect(await heard).toMatchObject({ messageId: ack.data.message.id, by: a.id });
+    expect(await heard).toMatchObject({ messageId: message.id, by: a.id });
   });
 
   it('sync answers the messages after afterSeq', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const socket = await s.connect(a.token);
     let conversationId = '';
     for (const content of ['one', 'two', 'three']) {
@@ -229,7 +210,7 @@ describe('private messages over the socket', () => {
 
 describe('typing and presence', () => {
   it('typing_status { to } relays typing_status_update; not across a block', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const typist = await s.connect(a.token);
     const watcher = await s.connect(b.token);
     const heard = nextEvent<{ from: string; isTyping: boolean }>(watcher, 'typing_status_update');
@@ -243,7 +224,7 @@ describe('typing and presence', () => {
   });
 
   it('friends get user_presence online and offline (with lastSeenAt)', async () => {
-    const [a, b] = await friends();
+    const [a, b] = await s.friends();
     const watcher = await s.connect(b.token);
     const online = nextEvent<{ userId: string; status: string }>(watcher, 'user_presence');
     const socket = await s.connect(a.token);
@@ -259,7 +240,7 @@ describe('typing and presence', () => {
 
 describe('groups over the socket', () => {
   it('group_message acks and reaches members; join_group_room refuses non-members; typing in a group', async () => {
-    const [owner, member] = await friends();
+    const [owner, member] = await s.friends();
     const outsider = await s.user();
     const created = await s.api('POST', '/api/groups', {
       token: owner.token,
@@ -297,7 +278,7 @@ describe('groups over the socket', () => {
   });
 
   it('a member added over REST joins the room at once; a kicked member stops hearing the group', async () => {
-    const [owner, member] = await friends();
+    const [owner, member] = await s.friends();
     const created = await s.api('POST', '/api/groups', { token: owner.token, body: { name: 'Rooms' } });
     const groupId: string = created.body.group.id;
     const memberSocket = await s.connect(member.token);

@@ -1,29 +1,21 @@
 import type { MessageView } from '@parley/chat-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  type Answer,
   barrier,
   befriend,
-  closeAll,
+  type ClientSocket,
   connect,
   next,
   once,
   record,
   registerUser,
   request,
-  startServer,
-  type TestServer,
   type TestUser,
+  useServer,
 } from './helpers.js';
 
-type Answer<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
-
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(closeAll);
+const server = useServer();
 
 /** Carol owns a group with Alice and Bob (her friends). */
 async function groupOfThree(): Promise<{ carol: TestUser; alice: TestUser; bob: TestUser; groupId: string }> {
@@ -38,6 +30,25 @@ async function groupOfThree(): Promise<{ carol: TestUser; alice: TestUser; bob: 
     joinPolicy: 'open',
   });
   return { carol, alice, bob, groupId: group.id };
+}
+
+/**
+ * `senderId` posts `content` to the group: `member` receives it, and by the time `missed` has had
+ * a round trip, no new_group_message reached it.
+ */
+async function expectGroupMessageMissed(
+  senderId: string,
+  groupId: string,
+  content: string,
+  member: ClientSocket,
+  missed: ClientSocket,
+): Promise<void> {
+  const missedEvents = record(missed);
+  const toMember = next<MessageView>(member, 'new_group_message');
+  await server.engine.messages.sendGroup(senderId, { groupId, content });
+  await toMember;
+  await barrier(missed);
+  expect(missedEvents.map((e) => e.name)).not.toContain('new_group_message');
 }
 
 describe('group messages', () => {
@@ -90,12 +101,7 @@ describe('group messages', () => {
     const removed = next(bobSocket, 'group_member_removed');
     await server.engine.groups.kick(carol.id, groupId, bob.id);
     expect(await removed).toMatchObject({ groupId, userId: bob.id });
-    const bobEvents = record(bobSocket);
-    const toAlice = next<MessageView>(aliceSocket, 'new_group_message');
-    await server.engine.messages.sendGroup(carol.id, { groupId, content: 'bob is gone' });
-    await toAlice;
-    await barrier(bobSocket);
-    expect(bobEvents.map((e) => e.name)).not.toContain('new_group_message');
+    await expectGroupMessageMissed(carol.id, groupId, 'bob is gone', aliceSocket, bobSocket);
   });
 
   it('a member who leaves stops receiving the group', async () => {
@@ -103,12 +109,7 @@ describe('group messages', () => {
     const aliceSocket = await connect(server, alice.token);
     const bobSocket = await connect(server, bob.token);
     await server.engine.groups.leave(bob.id, groupId);
-    const bobEvents = record(bobSocket);
-    const toAlice = next<MessageView>(aliceSocket, 'new_group_message');
-    await server.engine.messages.sendGroup(carol.id, { groupId, content: 'after bob left' });
-    await toAlice;
-    await barrier(bobSocket);
-    expect(bobEvents.map((e) => e.name)).not.toContain('new_group_message');
+    await expectGroupMessageMissed(carol.id, groupId, 'after bob left', aliceSocket, bobSocket);
   });
 
   it('relays group typing to the other members', async () => {
@@ -147,12 +148,7 @@ describe('join_group_room', () => {
     const eveSocket = await connect(server, eve.token);
     const aliceSocket = await connect(server, alice.token);
     await request(eveSocket, 'join_group_room', { groupId });
-    const eveEvents = record(eveSocket);
-    const toAlice = next(aliceSocket, 'new_group_message');
-    await server.engine.messages.sendGroup(carol.id, { groupId, content: 'members only' });
-    await toAlice;
-    await barrier(eveSocket);
-    expect(eveEvents.map((e) => e.name)).not.toContain('new_group_message');
+    await expectGroupMessageMissed(carol.id, groupId, 'members only', aliceSocket, eveSocket);
   });
 });
 

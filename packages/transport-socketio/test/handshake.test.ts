@@ -1,8 +1,7 @@
 import { testClock } from '@parley/chat-core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   befriend,
-  closeAll,
   connect,
   connectError,
   next,
@@ -10,16 +9,10 @@ import {
   registerUser,
   request,
   startServer,
-  type TestServer,
+  useServer,
 } from './helpers.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(closeAll);
+const server = useServer();
 
 describe('handshake', () => {
   it('accepts the token from auth.token', async () => {

@@ -15,6 +15,7 @@ import {
 } from '@parley/chat-core';
 import { Server } from 'socket.io';
 import { io as connectClient, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { afterAll, beforeAll } from 'vitest';
 import {
   type AttachSocketIOOptions,
   attachSocketIO,
@@ -37,6 +38,11 @@ export interface TestServer {
   /** Every log line, for assertions on what was logged (and what was not sent). */
   logs: { level: string; obj: object; msg: string | undefined }[];
 }
+
+/** What an acked client event answers. */
+export type Answer<T = unknown> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: string; message: string; details?: unknown } };
 
 /** A registered user with a token. */
 export interface TestUser {
@@ -87,6 +93,19 @@ export async function startServer(
       await engine.close();
     },
   });
+  return server;
+}
+
+/**
+ * The server of one test file: started in `beforeAll`, closed with every client in `afterAll`.
+ * The object answered is filled in when the hook runs, so use it inside tests only.
+ */
+export function useServer(options: Parameters<typeof startServer>[0] = {}): TestServer {
+  const server = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(server, await startServer(options));
+  });
+  afterAll(closeAll);
   return server;
 }
 

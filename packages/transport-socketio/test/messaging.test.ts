@@ -1,32 +1,22 @@
 import type { MessageView } from '@parley/chat-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  type Answer,
   barrier,
   befriend,
   type ClientSocket,
-  closeAll,
   connect,
   next,
   record,
   registerUser,
   request,
   startServer,
-  type TestServer,
   type TestUser,
+  useServer,
 } from './helpers.js';
 
-type Answer<T = unknown> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: string; message: string; details?: unknown } };
-
-let server: TestServer;
-
-beforeAll(async () => {
-  // A generous budget: the validation table sends many events from one socket.
-  server = await startServer({ attach: { eventRateLimit: { points: 1000, windowMs: 1000 } } });
-});
-
-afterAll(closeAll);
+// A generous budget: the validation table sends many events from one socket.
+const server = useServer({ attach: { eventRateLimit: { points: 1000, windowMs: 1000 } } });
 
 async function friends(): Promise<{ alice: TestUser; bob: TestUser }> {
   const alice = await registerUser(server.engine, 'alice');

@@ -1,27 +1,19 @@
 import type { MessageView } from '@parley/chat-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   barrier,
   befriend,
   type ClientSocket,
   client,
-  closeAll,
   connect,
   next,
   once,
   record,
   registerUser,
-  startServer,
-  type TestServer,
+  useServer,
 } from './helpers.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(closeAll);
+const server = useServer();
 
 /** A client that reconnects by itself, as real clients do. */
 async function reconnecting(token: string): Promise<ClientSocket> {

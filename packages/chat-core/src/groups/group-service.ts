@@ -185,6 +185,17 @@ export function createGroupService(ctx: EngineContext): GroupService {
     return loaded;
   }
 
+  /** The group as staff sees it and one of its pending join requests; NOT_FOUND for any other request. */
+  async function loadPendingRequest(userId: string, groupId: string, rawRequestId: unknown) {
+    const requestId = parseInput(idSchema, rawRequestId);
+    const { group } = await loadAsStaff(userId, groupId);
+    const request = await store.groups.getJoinRequest(requestId);
+    if (!request || request.groupId !== group.id || request.status !== 'pending') {
+      throw new ChatError('NOT_FOUND', 'No such pending join request');
+    }
+    return { group, request };
+  }
+
   async function loadAsOwner(
     userId: string,
     groupId: string,
@@ -554,12 +565,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
     },
 
     async approveJoinRequest(userId, groupId, rawRequestId) {
-      const requestId = parseInput(idSchema, rawRequestId);
-      const { group } = await loadAsStaff(userId, groupId);
-      const request = await store.groups.getJoinRequest(requestId);
-      if (!request || request.groupId !== group.id || request.status !== 'pending') {
-        throw new ChatError('NOT_FOUND', 'No such pending join request');
-      }
+      const { group, request } = await loadPendingRequest(userId, groupId, rawRequestId);
       const existing = await store.groups.getMember(group.id, request.userId);
       if (existing) {
         // Joined meanwhile (e.g. through an invite): approving just closes the request.
@@ -581,12 +587,7 @@ export function createGroupService(ctx: EngineContext): GroupService {
     },
 
     async rejectJoinRequest(userId, groupId, rawRequestId) {
-      const requestId = parseInput(idSchema, rawRequestId);
-      const { group } = await loadAsStaff(userId, groupId);
-      const request = await store.groups.getJoinRequest(requestId);
-      if (!request || request.groupId !== group.id || request.status !== 'pending') {
-        throw new ChatError('NOT_FOUND', 'No such pending join request');
-      }
+      const { request } = await loadPendingRequest(userId, groupId, rawRequestId);
       const resolved = await store.groups.resolveJoinRequest(request.id, 'rejected', userId, ctx.clock.now());
       if (!resolved) throw new ChatError('NOT_FOUND', 'No such pending join request');
     },

@@ -1,6 +1,7 @@
 import type { GroupMemberRecord, GroupRecord, GroupRole, JoinRequestRecord } from '../../domain/records.js';
 import { ChatError } from '../../errors.js';
 import type { GroupPatch, GroupStore, MemberPatch, Page } from '../../ports/store.js';
+import { decodeCursor, encodeCursor, firstPage } from './paging.js';
 
 const ROLE_RANK: Record<GroupRole, number> = { owner: 0, admin: 1, member: 2 };
 
@@ -23,20 +24,6 @@ function compareKeys(a: MemberCursor, b: MemberCursor): number {
 
 function compareMembers(a: GroupMemberRecord, b: GroupMemberRecord): number {
   return compareKeys(memberKey(a), memberKey(b));
-}
-
-function encodeCursor(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-function decodeCursor<T>(cursor: string | undefined, valid: (value: unknown) => value is T): T | null {
-  if (cursor === undefined) return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return valid(value) ? value : null;
-  } catch {
-    return null;
-  }
 }
 
 function isMemberCursor(value: unknown): value is MemberCursor {
@@ -193,14 +180,7 @@ export function memoryGroupStore(): GroupStore {
       const after = decodeCursor(page.cursor, isMemberCursor);
       const sorted = [...(members.get(groupId)?.values() ?? [])].sort(compareMembers);
       const rest = after ? sorted.filter((m) => compareKeys(memberKey(m), after) > 0) : sorted;
-      const items = rest.slice(0, page.limit);
-      const hasMore = rest.length > items.length;
-      const last = items.at(-1);
-      return {
-        items: items.map(copy),
-        hasMore,
-        nextCursor: hasMore && last ? encodeCursor(memberKey(last)) : null,
-      };
+      return firstPage(rest, page.limit, copy, (last) => encodeCursor(memberKey(last)));
     },
 
     async listMemberIds(groupId) {
@@ -268,14 +248,7 @@ export function memoryGroupStore(): GroupStore {
         a.t !== b.t ? a.t - b.t : a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
       sorted.sort((a, b) => compare(key(a), key(b)));
       const rest = after ? sorted.filter((r) => compare(key(r), after) > 0) : sorted;
-      const items = rest.slice(0, page.limit);
-      const hasMore = rest.length > items.length;
-      const last = items.at(-1);
-      return {
-        items: items.map(copy),
-        hasMore,
-        nextCursor: hasMore && last ? encodeCursor(key(last)) : null,
-      };
+      return firstPage(rest, page.limit, copy, (last) => encodeCursor(key(last)));
     },
 
     async resolveJoinRequest(id, status, by, at) {

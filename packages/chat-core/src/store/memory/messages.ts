@@ -5,6 +5,7 @@ import type {
   MessageRecord,
 } from '../../domain/records.js';
 import type { CursorAdvance, HistoryQuery, MessageStore, Page, PageQuery } from '../../ports/store.js';
+import { firstPage } from './paging.js';
 
 const copyDate = (date: Date | null): Date | null => (date === null ? null : new Date(date.getTime()));
 
@@ -261,10 +262,7 @@ export function memoryMessageStore(): MessageStore {
         if (cursor.readSeq >= seq && (after === null || cursor.userId > after)) readers.push(cursor.userId);
       }
       readers.sort();
-      const items = readers.slice(0, page.limit);
-      const hasMore = readers.length > items.length;
-      const last = items[items.length - 1];
-      return { items, hasMore, nextCursor: hasMore && last !== undefined ? encodeReaderCursor(last) : null };
+      return firstPage(readers, page.limit, (userId) => userId, encodeReaderCursor);
     },
   };
 }

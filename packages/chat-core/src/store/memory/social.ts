@@ -4,6 +4,7 @@
  */
 import type { BlockRecord, FriendRequestRecord, FriendshipRecord } from '../../domain/records.js';
 import type { Page, PageQuery, Relation, SocialStore } from '../../ports/store.js';
+import { decodeCursor, encodeCursor, firstPage } from './paging.js';
 
 const pair = (fromId: string, toId: string) => `${fromId}\u0000${toId}`;
 const copyRequest = (request: FriendRequestRecord): FriendRequestRecord => structuredClone(request);
@@ -11,20 +12,8 @@ const copyRequest = (request: FriendRequestRecord): FriendRequestRecord => struc
 /** A position in a list ordered by (time, id): the cursor is opaque to callers. */
 type Key = [time: number, id: string];
 
-function encodeCursor(key: Key): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Key | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through: a cursor this store did not issue matches nothing
-  }
-  return null;
+function isKey(value: unknown): value is Key {
+  return Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string';
 }
 
 function compareKeys(a: Key, b: Key): number {
@@ -45,7 +34,7 @@ function keysetPage<T, R>(
   const sign = order === 'asc' ? 1 : -1;
   let after: Key | null = null;
   if (page.cursor !== undefined) {
-    after = decodeCursor(page.cursor);
+    after = decodeCursor(page.cursor, isKey);
     if (after === null) return { items: [], hasMore: false, nextCursor: null };
   }
   const keyed: { item: T; key: Key }[] = [];
@@ -54,14 +43,12 @@ function keysetPage<T, R>(
     if (after === null || sign * compareKeys(key, after) > 0) keyed.push({ item, key });
   }
   keyed.sort((a, b) => sign * compareKeys(a.key, b.key));
-  const slice = keyed.slice(0, page.limit);
-  const hasMore = keyed.length > slice.length;
-  const last = slice[slice.length - 1];
-  return {
-    items: slice.map((entry) => map(entry.item)),
-    hasMore,
-    nextCursor: hasMore && last ? encodeCursor(last.key) : null,
-  };
+  return firstPage(
+    keyed,
+    page.limit,
+    (entry) => map(entry.item),
+    (last) => encodeCursor(last.key),
+  );
 }
 
 export function memorySocialStore(): SocialStore {

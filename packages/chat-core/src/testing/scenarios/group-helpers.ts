@@ -59,24 +59,29 @@ export async function groupState(ctx: ScenarioContext, groupId: string) {
 }
 
 /**
- * Runs an operation that must be refused with `code` and checks that it changed nothing: the
- * group, its members and roles, its history, its join requests, and no event or signal went out.
+ * Runs each operation in turn, each of which must be refused with `code`, and checks that it
+ * changed nothing: the group, its members and roles, its history, its join requests, and no event
+ * or signal went out. Every operation is judged on its own against the state just before it;
+ * answers the last one's error.
  */
 export async function expectRefused(
   ctx: ScenarioContext,
   groupId: string,
-  operation: () => Promise<unknown>,
   code: ErrorCode,
+  ...operations: [() => Promise<unknown>, ...Array<() => Promise<unknown>>]
 ): Promise<{ code: string; details?: Record<string, unknown> }> {
-  const before = await groupState(ctx, groupId);
-  const events = ctx.events.length;
-  const signals = recordSignals(ctx);
-  const error = await expectCode(operation(), code);
-  signals.stop();
-  expect(await groupState(ctx, groupId)).toEqual(before);
-  expect(ctx.events.slice(events).map((e) => e.name)).toEqual([]);
-  expect(signals.list).toEqual([]);
-  return error;
+  let error: { code: string; details?: Record<string, unknown> } | undefined;
+  for (const operation of operations) {
+    const before = await groupState(ctx, groupId);
+    const events = ctx.events.length;
+    const signals = recordSignals(ctx);
+    error = await expectCode(operation(), code);
+    signals.stop();
+    expect(await groupState(ctx, groupId)).toEqual(before);
+    expect(ctx.events.slice(events).map((e) => e.name)).toEqual([]);
+    expect(signals.list).toEqual([]);
+  }
+  return error!;
 }
 
 export type RecordedSignal = {

@@ -1,0 +1,754 @@
+/**
+ * `pnpm bench` / `pnpm bench:quick`: Parley against a raw `ws` relay (L1) and a bare Socket.IO
+ * relay (L2), side by side in one run. Each server runs as its own process with the CPU/memory
+ * probe preloaded; a separate driver process generates the load over 127.0.0.1. Results go to the
+ * terminal, bench/results/latest.json and (full runs, or `--doc`) BENCHMARKS.md.
+ *
+ * Flags: `--quick`; `--doc` (quick runs update BENCHMARKS.md too); `--profile` (each server's
+ * measured windows are CPU-profiled into bench/results/profiles/<layer>-<scenario>.cpuprofile, read
+ * them with profile-summary.ts); `--bin` (L3 is the host's own bin, its per-socket event limit
+ * included); `--layers=L1,L2,L3`; `--only=throughput,latency,fanout,idle,login,history`.
+ * Env: BENCH_MONGODB_URI (a loopback mongod for the MongoDB history run), BENCH_DRIVER_PROFILE,
+ * BENCH_L3_NODE_ARGS (extra node flags for Parley's servers), BENCH_L3_OUTPUT=1 (print their output).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import bcrypt from 'bcrypt';
+import { machineInfo } from './lib/machine.js';
+import { BENCH_PASSWORD, type BenchUser, befriend, mapLimit, openGroup, register } from './lib/parley-api.js';
+import {
+  benchDir,
+  type DriverHandle,
+  killAll,
+  repoRoot,
+  runOnce,
+  type ServerHandle,
+  startDriver,
+  startServer,
+} from './lib/processes.js';
+import type { ClientSpec, OpenLoopResult, Pair, ThroughputResult, WireKind } from './lib/protocol.js';
+import { renderText, updateBenchmarksDoc, writeJson } from './lib/report.js';
+import {
+  type BenchResults,
+  checkTargets,
+  type FanoutFigure,
+  type HistoryFigure,
+  type IdleFigure,
+  type LatencyFigure,
+  type LayerId,
+  type ThroughputFigure,
+} from './lib/results.js';
+import { round } from './lib/stats.js';
+import { FULL, QUICK, type Settings } from './settings.js';
+
+type Scenario = 'throughput' | 'latency' | 'fanout' | 'idle' | 'login' | 'history';
+const ALL_SCENARIOS: Scenario[] = ['throughput', 'latency', 'fanout', 'idle', 'login', 'history'];
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const listFlag = (name: string) =>
+  argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const quick = flag('quick');
+const settings: Settings = quick ? QUICK : FULL;
+const layers = new Set((listFlag('layers') ?? ['L1', 'L2', 'L3']) as LayerId[]);
+const scenarios = new Set((listFlag('only') ?? ALL_SCENARIOS) as Scenario[]);
+const profile = flag('profile');
+// A full run of every layer and scenario refreshes BENCHMARKS.md; partial or quick runs only on request.
+const writeDoc = flag('doc') || (!quick && !listFlag('layers') && !listFlag('only'));
+
+const PARLEY_BIN = join(repoRoot, 'packages/host-express/src/bin.ts');
+const PARLEY_LAUNCHER = join(benchDir, 'servers/parley-host.ts');
+const useBin = flag('bin');
+const CONTENT = 'Hello from the Parley benchmark: an ordinary chat message of about a hundred characters.';
+const JWT_SECRET = 'bench-jwt-secret-0123456789abcdef';
+
+const t0 = performance.now();
+const log = (msg: string) =>
+  process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+
+const results: BenchResults = {
+  version: 1,
+  mode: quick ? 'quick' : 'full',
+  startedAt: new Date().toISOString(),
+  finishedAt: '',
+  elapsedSeconds: 0,
+  machine: machineInfo(),
+  settings: {
+    ...settings,
+    layers: [...layers],
+    scenarios: [...scenarios],
+    profile,
+    l3: useBin ? 'bin' : 'launcher',
+  },
+  layers: {
+    L1: { status: layers.has('L1') ? 'pending' : 'skipped' },
+    L2: { status: layers.has('L2') ? 'pending' : 'skipped' },
+    L3: { status: layers.has('L3') ? 'pending' : 'skipped' },
+  },
+  throughput: {},
+  latency: {},
+  fanout: {},
+  idle: {},
+  login: { status: 'skipped', reason: 'not run' },
+  history: {
+    memory: { status: 'skipped', reason: 'not run' },
+    mongo: { status: 'skipped', reason: 'no mongod on this machine' },
+  },
+  targets: [],
+  notes: [],
+};
+
+const errText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+// ---------------------------------------------------------------------------------------------
+// Figures from driver results
+
+function throughputFigure(r: ThroughputResult): ThroughputFigure {
+  return {
+    msgsPerSec: round((r.delivered / r.windowMs) * 1000, 1),
+    cpuUsPerMsg: r.serverCpuUs == null || r.delivered === 0 ? null : round(r.serverCpuUs / r.delivered, 2),
+    serverCores: r.serverCpuUs == null ? null : round(r.serverCpuUs / (r.windowMs * 1000), 3),
+    delivered: r.delivered,
+    receipts: r.receipts,
+    windowMs: round(r.windowMs, 1),
+    errors: r.errors,
+    errorSample: r.errorSample,
+    unfinished: r.unfinished,
+  };
+}
+
+function latencyFigure(r: OpenLoopResult): LatencyFigure {
+  return {
+    rate: r.rate,
+    p50: round(r.latency.p50),
+    p90: round(r.latency.p90),
+    p99: round(r.latency.p99),
+    p999: round(r.latency.p999),
+    max: round(r.latency.max),
+    sent: r.sent,
+    delivered: r.delivered,
+    lost: r.lost,
+    errors: r.errors,
+    errorSample: r.errorSample,
+    driverLagP99: round(r.sendLag.p99),
+  };
+}
+
+function fanoutFigure(members: number, r: ThroughputResult): FanoutFigure {
+  return {
+    members,
+    deliveriesPerSec: round((r.delivered / r.windowMs) * 1000, 1),
+    cpuUsPerDelivery:
+      r.serverCpuUs == null || r.delivered === 0 ? null : round(r.serverCpuUs / r.delivered, 3),
+    messagesPerSec: round((r.acked / r.windowMs) * 1000, 1),
+    errors: r.errors,
+    errorSample: r.errorSample,
+    unfinished: r.unfinished,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The messaging layers. All servers run side by side (an idle server costs nothing) and each
+// scenario visits L1, L2 and L3 back to back, so a slow minute on a shared machine hits every
+// layer alike instead of one of them.
+
+interface Layer {
+  id: LayerId;
+  server: ServerHandle;
+  wire: WireKind;
+  /** Every connection; user i is client i. The first 2×pairs are the 1:1 pairs (friends in L3). */
+  clients: ClientSpec[];
+  /** Group id per fan-out size; members are clients 0 … size-1, client 0 sends. */
+  groups: Map<number, string>;
+}
+
+const groupMembersOf = (i: number) =>
+  settings.fanoutSizes.filter((size) => i < size).map((size) => `G${size}`);
+
+function messagingUserCount(): number {
+  let n = 2 * settings.pairs;
+  if (scenarios.has('fanout')) n = Math.max(n, ...settings.fanoutSizes);
+  if (scenarios.has('idle')) n = Math.max(n, settings.idleConnections);
+  return n;
+}
+
+async function startL1(): Promise<Layer | null> {
+  if (!scenarios.has('throughput') && !scenarios.has('latency')) return null;
+  const server = await startServer({
+    name: 'L1 ws relay',
+    script: join(benchDir, 'servers/ws-relay.ts'),
+    healthTimeoutMs: settings.healthTimeoutMs,
+  });
+  const clients = Array.from({ length: 2 * settings.pairs }, (_, i) => ({ userId: `u${i}`, token: `u${i}` }));
+  return { id: 'L1', server, wire: 'ws', clients, groups: new Map() };
+}
+
+async function startL2(driver: DriverHandle): Promise<Layer> {
+  const server = await startServer({
+    name: 'L2 socket.io relay',
+    script: join(benchDir, 'servers/sio-relay.ts'),
+    healthTimeoutMs: settings.healthTimeoutMs,
+  });
+  const clients: ClientSpec[] = Array.from({ length: messagingUserCount() }, (_, i) => ({
+    userId: `u${i}`,
+    token: `u${i}`,
+    groups: groupMembersOf(i),
+  }));
+  const smoke = await driver.run({
+    kind: 'smoke',
+    url: server.baseUrl,
+    clients: [clients[0]!, clients[1]!],
+    timeoutMs: 5000,
+  });
+  results.layers.L2.smoke = smoke;
+  if (!smoke.ok) throw new Error(`smoke test with socket.io-client failed: ${smoke.detail}`);
+  const groups = new Map(settings.fanoutSizes.map((s) => [s, `G${s}`]));
+  return { id: 'L2', server, wire: 'sio', clients, groups };
+}
+
+function parleyEnv(bcryptCost: number): Record<string, string> {
+  return {
+    JWT_SECRET,
+    BCRYPT_COST: String(bcryptCost),
+    LOG_LEVEL: 'silent',
+    PRIVATE_MESSAGE_POLICY: 'friends',
+    GROUP_MAX_MEMBERS: String(Math.max(2000, ...settings.fanoutSizes)),
+    // One IP (127.0.0.1) registers and logs in thousands of users: the per-IP budget is lifted.
+    AUTH_RATE_LIMIT_POINTS: '1000000000',
+    // memoryStore, whatever the calling shell has.
+    MONGODB_URI: '',
+  };
+}
+
+async function startParley(name: string, bcryptCost: number): Promise<ServerHandle> {
+  if (!existsSync(PARLEY_BIN)) throw new Error(`${PARLEY_BIN} does not exist yet`);
+  // BENCH_L3_NODE_ARGS adds node flags to Parley's servers (e.g. `--trace-gc`, printed on failure).
+  const nodeArgs = [
+    '--conditions=parley-source',
+    ...(process.env.BENCH_L3_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ];
+  return startServer({
+    name,
+    script: useBin ? PARLEY_BIN : PARLEY_LAUNCHER,
+    nodeArgs,
+    env: parleyEnv(bcryptCost),
+    healthTimeoutMs: settings.healthTimeoutMs,
+  });
+}
+
+/** Registers users with real accounts; `tag` keeps the emails of different servers apart. */
+async function registerUsers(
+  base: string,
+  tag: string,
+  count: number,
+  concurrency: number,
+): Promise<BenchUser[]> {
+  const started = performance.now();
+  const users = await mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    (i) => register(base, tag, i),
+  );
+  log(`${tag}: registered ${count} users in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return users;
+}
+
+/** L3: the Parley host on memoryStore, set up through its REST routes. Null while it is not ready. */
+async function startL3(driver: DriverHandle): Promise<Layer | null> {
+  let server: ServerHandle | null = null;
+  try {
+    server = await startParley('L3 Parley host', 4);
+    const base = server.baseUrl;
+    const users = await registerUsers(base, 'l3', messagingUserCount(), 8);
+    await mapLimit(
+      Array.from({ length: settings.pairs }, (_, i) => i),
+      8,
+      (i) => befriend(base, users[2 * i]!, users[2 * i + 1]!),
+    );
+    const groups = new Map<number, string>();
+    if (scenarios.has('fanout')) {
+      try {
+        for (const size of settings.fanoutSizes) {
+          const started = performance.now();
+          groups.set(size, await openGroup(base, users[0]!, users.slice(0, size), `bench-${size}`, 8));
+          log(`L3: group of ${size} ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        }
+      } catch (error) {
+        // Groups may land after 1:1 messaging: the other scenarios still run.
+        results.notes.push(`L3 fan-out pending: ${errText(error).split('\n')[0]}`);
+        log(`L3 fan-out pending: ${errText(error).split('\n')[0]}`);
+      }
+    }
+    const clients: ClientSpec[] = users.map((u) => ({ userId: u.id, token: u.token }));
+    const smoke = await driver.run({
+      kind: 'smoke',
+      url: base,
+      clients: [clients[0]!, clients[1]!],
+      timeoutMs: 5000,
+    });
+    results.layers.L3.smoke = smoke;
+    if (!smoke.ok) throw new Error(`smoke test with socket.io-client failed: ${smoke.detail}`);
+    return { id: 'L3', server, wire: 'sio', clients, groups };
+  } catch (error) {
+    // Until the host serves the contract end to end, L3 is pending rather than failed.
+    results.layers.L3 = { ...results.layers.L3, status: 'pending', reason: errText(error) };
+    log(`L3 pending: ${errText(error).split('\n')[0]}`);
+    if (server) log(`L3 server output (tail):\n${server.output().slice(-800)}`);
+    await server?.stop();
+    return null;
+  }
+}
+
+async function connectLayer(driver: DriverHandle, layer: Layer, measureMemory: boolean): Promise<void> {
+  const { id, server } = layer;
+  const before = measureMemory ? await server.probe(true) : null;
+  const connect = await driver.run({
+    kind: 'connect',
+    set: id,
+    url: server.baseUrl,
+    wire: layer.wire,
+    clients: layer.clients,
+    concurrency: 32,
+    timeoutMs: 10_000,
+  });
+  log(
+    `${id}: ${connect.connected} connections in ${(connect.ms / 1000).toFixed(1)} s (${connect.failed} failed)`,
+  );
+  if (connect.failed > 0) {
+    results.notes.push(`${id}: ${connect.failed} connections failed (${connect.errorSample})`);
+    if (connect.connected === 0) throw new Error(`no connection succeeded: ${connect.errorSample}`);
+  }
+  if (!before) return;
+  await sleep(settings.idleSettleMs);
+  const after = await server.probe(true);
+  const n = connect.connected;
+  const figure: IdleFigure = {
+    connections: n,
+    failed: connect.failed,
+    heapPerConnBytes: Math.round((after.memory.heapUsed - before.memory.heapUsed) / n),
+    rssPerConnBytes: Math.round((after.memory.rss - before.memory.rss) / n),
+    externalPerConnBytes: Math.round(
+      (after.memory.external +
+        after.memory.arrayBuffers -
+        before.memory.external -
+        before.memory.arrayBuffers) /
+        n,
+    ),
+    connectSeconds: round(connect.ms / 1000, 2),
+  };
+  results.idle[id as 'L2' | 'L3'] = figure;
+  log(
+    `${id} idle: heap ${(figure.heapPerConnBytes / 1024).toFixed(1)} KB/conn, rss ${(figure.rssPerConnBytes / 1024).toFixed(1)} KB/conn`,
+  );
+}
+
+/** Log suffix for a run with refused or dropped messages; the same goes into the notes of the results. */
+function errorsNote(what: string, r: { errors: number; errorSample: string | null }): string {
+  if (!r.errors) return '';
+  const text = `${r.errors} errors (${r.errorSample?.slice(0, 200)})`;
+  results.notes.push(`${what}: ${text}`);
+  return `, ${text}`;
+}
+
+async function fanout(driver: DriverHandle, layer: Layer, members: number): Promise<void> {
+  const groupId = layer.groups.get(members);
+  if (!groupId) return;
+  const r = await driver.run({
+    kind: 'group-throughput',
+    set: layer.id,
+    sender: 0,
+    groupId,
+    receivers: members - 1,
+    window: Math.min(32, Math.max(4, Math.ceil(2000 / (members - 1)))),
+    warmupMs: settings.fanoutWarmupMs,
+    durationMs: settings.fanoutMs,
+    content: CONTENT,
+  });
+  const f = fanoutFigure(members, r);
+  results.fanout[String(members)] ??= {};
+  const slot = results.fanout[String(members)]!;
+  const prev = slot[layer.id as 'L2' | 'L3'];
+  if (!prev || f.deliveriesPerSec > prev.deliveriesPerSec) slot[layer.id as 'L2' | 'L3'] = f;
+  log(
+    `${layer.id} fan-out ${members}: ${Math.round(f.deliveriesPerSec)} deliveries/s, ${f.cpuUsPerDelivery} CPU-µs/delivery${errorsNote(`${layer.id} fan-out ${members}`, r)}`,
+  );
+}
+
+const pairsOf = (count: number): Pair[] => Array.from({ length: count }, (_, i) => [2 * i, 2 * i + 1]);
+
+async function throughput(driver: DriverHandle, layer: Layer): Promise<void> {
+  const r = await driver.run({
+    kind: 'pm-throughput',
+    set: layer.id,
+    pairs: pairsOf(settings.pairs),
+    window: settings.window,
+    warmupMs: settings.throughputWarmupMs,
+    durationMs: settings.throughputMs,
+    content: CONTENT,
+  });
+  const f = throughputFigure(r);
+  const prev = results.throughput[layer.id];
+  if (!prev || f.msgsPerSec > prev.msgsPerSec) results.throughput[layer.id] = f;
+  log(
+    `${layer.id} 1:1 throughput: ${Math.round(f.msgsPerSec)} msgs/s, ${f.cpuUsPerMsg} CPU-µs/msg (server ${f.serverCores} cores, ${f.receipts} receipts)${errorsNote(`${layer.id} 1:1 throughput`, r)}`,
+  );
+}
+
+async function latency(driver: DriverHandle, layer: Layer, rate: number): Promise<void> {
+  const r = await driver.run({
+    kind: 'pm-open-loop',
+    set: layer.id,
+    pairs: pairsOf(settings.pairs),
+    rate,
+    warmupMs: settings.latencyWarmupMs,
+    durationMs: settings.latencyMs,
+    drainMs: settings.drainMs,
+    content: CONTENT,
+  });
+  const f = latencyFigure(r);
+  results.latency[String(rate)] ??= {};
+  results.latency[String(rate)]![layer.id] = f;
+  log(
+    `${layer.id} latency @${rate}/s: p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms, lost ${f.lost}${errorsNote(`${layer.id} latency @${rate}/s`, r)}`,
+  );
+}
+
+/** With `--profile`, a CPU profile of the server over `step`, written to results/profiles/<label>.cpuprofile. */
+async function profiled(server: ServerHandle, label: string, step: () => Promise<void>): Promise<void> {
+  if (!profile) return step();
+  const dir = join(benchDir, 'results/profiles');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${label}.cpuprofile`);
+  await server.profile('start', file);
+  try {
+    await step();
+  } finally {
+    await server.profile('stop', file);
+    log(`profile: ${file}`);
+  }
+}
+
+async function profiledPair<T>(server: ServerHandle, label: string, step: () => Promise<T>): Promise<T> {
+  let value: T | undefined;
+  await profiled(server, label, async () => {
+    value = await step();
+  });
+  return value as T;
+}
+
+/** Runs `step` on each layer in turn; a layer that throws is marked failed and left out after. */
+async function eachLayer(
+  active: Layer[],
+  label: string,
+  step: (layer: Layer) => Promise<void>,
+): Promise<void> {
+  for (const layer of [...active]) {
+    try {
+      await profiled(layer.server, `${layer.id}-${label}`, () => step(layer));
+    } catch (error) {
+      results.layers[layer.id] = { ...results.layers[layer.id], status: 'failed', reason: errText(error) };
+      log(`${layer.id} failed: ${errText(error).split('\n')[0]}`);
+      active.splice(active.indexOf(layer), 1);
+    }
+  }
+}
+
+async function runMessaging(driver: DriverHandle): Promise<void> {
+  const active: Layer[] = [];
+  const attempt = async (id: LayerId, start: () => Promise<Layer | null>) => {
+    if (!layers.has(id)) return;
+    try {
+      const layer = await start();
+      if (layer) active.push(layer);
+    } catch (error) {
+      results.layers[id] = { ...results.layers[id], status: 'failed', reason: errText(error) };
+      log(`${id} failed to start: ${errText(error).split('\n')[0]}`);
+    }
+  };
+  try {
+    await attempt('L1', startL1);
+    await attempt('L2', () => startL2(driver));
+    await attempt('L3', () => startL3(driver));
+    for (const layer of active) driver.targets.set(layer.id, layer.server);
+    await eachLayer(active, 'connect', (layer) =>
+      connectLayer(driver, layer, layer.id !== 'L1' && scenarios.has('idle')),
+    );
+    const rounds = Math.max(1, settings.rounds);
+    if (scenarios.has('fanout')) {
+      for (let round = 0; round < rounds; round++)
+        for (const members of settings.fanoutSizes)
+          await eachLayer(active, `fanout-${members}`, (l) => fanout(driver, l, members));
+    }
+    if (scenarios.has('throughput')) {
+      for (let round = 0; round < rounds; round++)
+        await eachLayer(active, 'throughput', (l) => throughput(driver, l));
+    }
+    if (scenarios.has('latency')) {
+      for (const rate of settings.rates)
+        await eachLayer(active, `latency-${rate}`, (l) => latency(driver, l, rate));
+    }
+    for (const layer of active) {
+      if (results.layers[layer.id].status === 'pending') results.layers[layer.id].status = 'ok';
+    }
+  } finally {
+    if (process.env.BENCH_L3_OUTPUT) {
+      const l3 = active.find((l) => l.id === 'L3');
+      if (l3) process.stderr.write(`--- L3 output (tail) ---\n${l3.server.output()}\n---\n`);
+    }
+    for (const layer of active) await driver.run({ kind: 'close', set: layer.id }).catch(() => {});
+    await Promise.all(active.map((l) => l.server.stop()));
+  }
+}
+
+/** One core's time for one bcrypt comparison at `cost` (what a login spends on the thread pool). */
+async function bcryptHashMs(cost: number): Promise<number> {
+  const hash = await bcrypt.hash(BENCH_PASSWORD, cost);
+  await bcrypt.compare(BENCH_PASSWORD, hash);
+  const n = cost >= 10 ? 12 : 40;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) await bcrypt.compare(BENCH_PASSWORD, hash);
+  return (performance.now() - started) / n;
+}
+
+async function runLogin(driver: DriverHandle): Promise<void> {
+  let server: ServerHandle | null = null;
+  try {
+    const hashMs = await bcryptHashMs(settings.bcryptCost);
+    const ceiling = results.machine.nproc / (hashMs / 1000);
+    log(
+      `bcrypt cost ${settings.bcryptCost}: ${hashMs.toFixed(1)} ms per hash, ceiling ${ceiling.toFixed(1)} logins/s`,
+    );
+    server = await startParley('L3 Parley host (logins)', settings.bcryptCost);
+    const base = server.baseUrl;
+    const users = await registerUsers(base, 'login', settings.loginUsers + 2 * settings.loginPairs, 4);
+    const loginUsers = users.slice(0, settings.loginUsers);
+    const pairUsers = users.slice(settings.loginUsers);
+    await mapLimit(
+      Array.from({ length: settings.loginPairs }, (_, i) => i),
+      4,
+      (i) => befriend(base, pairUsers[2 * i]!, pairUsers[2 * i + 1]!),
+    );
+    driver.targets.set('login', server);
+    await driver.run({
+      kind: 'connect',
+      set: 'login',
+      url: base,
+      wire: 'sio',
+      clients: pairUsers.map((u) => ({ userId: u.id, token: u.token })),
+      concurrency: 8,
+      timeoutMs: 10_000,
+    });
+    const credentials = loginUsers.map((u) => ({ email: u.email, password: u.password }));
+    let alonePerSec: number | null = null;
+    if (settings.loginAloneMs > 0) {
+      const alone = await driver.run({
+        kind: 'login',
+        set: 'login',
+        baseUrl: base,
+        credentials,
+        concurrency: settings.loginConcurrency,
+        warmupMs: settings.loginWarmupMs,
+        durationMs: settings.loginAloneMs,
+      });
+      alonePerSec = (alone.ok / alone.windowMs) * 1000;
+      log(`login alone: ${alonePerSec.toFixed(1)}/s (${(alonePerSec / ceiling).toFixed(2)}× ceiling)`);
+    }
+    const pairs: Pair[] = Array.from({ length: settings.loginPairs }, (_, i) => [2 * i, 2 * i + 1]);
+    const [logins, messages] = await profiledPair(server, 'L3-login', () =>
+      Promise.all([
+        driver.run({
+          kind: 'login',
+          set: 'login',
+          baseUrl: base,
+          credentials: loginUsers.map((u) => ({ email: u.email, password: u.password })),
+          concurrency: settings.loginConcurrency,
+          warmupMs: settings.loginWarmupMs,
+          durationMs: settings.loginMs,
+        }),
+        driver.run({
+          kind: 'pm-open-loop',
+          set: 'login',
+          pairs,
+          rate: settings.loginRate,
+          warmupMs: settings.loginWarmupMs,
+          durationMs: settings.loginMs,
+          drainMs: settings.drainMs,
+          content: CONTENT,
+        }),
+      ]),
+    );
+    await driver.run({ kind: 'close', set: 'login' });
+    const perSec = (logins.ok / logins.windowMs) * 1000;
+    if (logins.failed)
+      results.notes.push(`login: ${logins.failed} refused, statuses ${JSON.stringify(logins.statuses)}`);
+    errorsNote('1:1 during logins', messages);
+    results.login = {
+      status: 'ok',
+      bcryptCost: settings.bcryptCost,
+      hashMs: round(hashMs, 2),
+      ceilingPerSec: round(ceiling, 1),
+      loginsPerSec: round(perSec, 1),
+      loginP50: round(logins.latency.p50, 1),
+      loginP99: round(logins.latency.p99, 1),
+      statuses: logins.statuses,
+      cpuUsPerLogin:
+        logins.serverCpuUs == null || logins.ok === 0 ? null : round(logins.serverCpuUs / logins.ok),
+      serverCores:
+        logins.serverCpuUs == null ? null : round(logins.serverCpuUs / (logins.windowMs * 1000), 2),
+      aloneLoginsPerSec: alonePerSec == null ? null : round(alonePerSec, 1),
+      concurrent: latencyFigure(messages),
+    };
+    log(
+      `login: ${perSec.toFixed(1)}/s (${(perSec / ceiling).toFixed(2)}× ceiling, server used ${logins.serverCpuUs == null ? '?' : (logins.serverCpuUs / (logins.windowMs * 1000)).toFixed(2)} cores), statuses ${JSON.stringify(logins.statuses)}; 1:1 p99 meanwhile ${messages.latency.p99.toFixed(1)} ms`,
+    );
+  } catch (error) {
+    results.login = {
+      status: results.layers.L3.status === 'ok' ? 'failed' : 'pending',
+      reason: errText(error),
+    };
+    log(`login ${results.login.status}: ${errText(error).split('\n')[0]}`);
+  } finally {
+    await server?.stop();
+  }
+}
+
+/** A mongodb:// URI on this machine from BENCH_MONGODB_URI, or why the MongoDB run is skipped. */
+function loopbackMongoUri(): { uri: string } | { reason: string } {
+  const uri = process.env.BENCH_MONGODB_URI;
+  if (!uri) return { reason: 'no mongod configured (BENCH_MONGODB_URI=mongodb://127.0.0.1:27017 runs it)' };
+  const host = /^mongodb:\/\/(?:[^@/]*@)?([^:/,?]+)/.exec(uri)?.[1];
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') {
+    return { reason: `BENCH_MONGODB_URI must point at this machine (127.0.0.1), not ${host ?? uri}` };
+  }
+  return { uri };
+}
+
+async function historyRun(store: 'memory' | 'mongo', mongoUri?: string): Promise<HistoryFigure> {
+  const budget = store === 'memory' ? settings.historyFillBudgetMs : settings.historyMongoFillBudgetMs;
+  const answer = await runOnce<{ ok: true; figure: HistoryFigure } | { ok: false; error: string }>({
+    script: join(benchDir, 'history/history-bench.ts'),
+    nodeArgs: ['--conditions=parley-source', '--max-old-space-size=6144'],
+    env: {
+      BENCH_HISTORY: JSON.stringify({
+        store,
+        mongoUri,
+        messages: settings.historyMessages,
+        iterations:
+          store === 'memory' ? settings.historyIterations : Math.min(settings.historyIterations, 5000),
+        fillBudgetMs: budget,
+      }),
+    },
+    timeoutMs: budget + 90_000,
+  });
+  if (!answer.ok) throw new Error(answer.error);
+  const f = answer.figure;
+  if (f.messages < settings.historyMessages) {
+    results.notes.push(
+      `history (${store}): the fill budget stopped at ${f.messages} of ${settings.historyMessages} messages (${f.fillSeconds.toFixed(1)} s)`,
+    );
+  }
+  log(
+    `history (${store}, ${f.messages} msgs, filled in ${f.fillSeconds.toFixed(1)} s): engine p50 ${f.engine.p50.toFixed(3)} ms, p99 ${f.engine.p99.toFixed(3)} ms; store p99 ${f.store.p99.toFixed(3)} ms`,
+  );
+  return f;
+}
+
+async function runHistory(): Promise<void> {
+  try {
+    results.history.memory = await historyRun('memory');
+  } catch (error) {
+    const reason = errText(error);
+    results.history.memory = {
+      status: /not implemented|unimplemented/i.test(reason) ? 'pending' : 'failed',
+      reason,
+    };
+    log(`history ${results.history.memory.status}: ${reason.split('\n')[0]}`);
+  }
+  const mongo = loopbackMongoUri();
+  if ('reason' in mongo) {
+    results.history.mongo = { status: 'skipped', reason: mongo.reason };
+    return;
+  }
+  try {
+    results.history.mongo = await historyRun('mongo', mongo.uri);
+  } catch (error) {
+    results.history.mongo = { status: 'failed', reason: errText(error) };
+    log(`history (mongo) failed: ${errText(error).split('\n')[0]}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function finish(): void {
+  results.finishedAt = new Date().toISOString();
+  results.elapsedSeconds = round((performance.now() - t0) / 1000, 1);
+  results.targets = checkTargets(results);
+  const file = writeJson(join(benchDir, 'results'), results);
+  process.stdout.write(`\n${renderText(results)}\n\n`);
+  const missed = results.targets.filter((t) => t.pass === false).map((t) => t.id);
+  process.stdout.write(
+    `targets missed: ${missed.length ? missed.join(', ') : 'none'}; layers: ${(['L1', 'L2', 'L3'] as const)
+      .map((l) => `${l} ${results.layers[l].status}`)
+      .join(', ')}\n`,
+  );
+  process.stdout.write(`results: ${file} (${results.elapsedSeconds} s)\n`);
+  if (writeDoc) {
+    const doc = join(repoRoot, 'BENCHMARKS.md');
+    updateBenchmarksDoc(doc, FALLBACK_DOC, results);
+    process.stdout.write(`updated ${doc}\n`);
+  }
+}
+
+const FALLBACK_DOC = `# Benchmarks
+
+## Machine
+
+<!-- bench:machine:begin -->
+<!-- bench:machine:end -->
+
+## Latest results
+
+<!-- bench:latest:begin -->
+<!-- bench:latest:end -->
+`;
+
+async function main(): Promise<void> {
+  log(
+    `${results.mode} run on ${results.machine.nproc} × ${results.machine.cpuModel}, node ${results.machine.node}, load ${results.machine.loadAverage.join('/')}`,
+  );
+  const watchdog = setTimeout(() => {
+    log(`watchdog: the run passed ${settings.watchdogMs} ms; stopping every child`);
+    results.notes.push(`aborted by the watchdog after ${settings.watchdogMs} ms`);
+    killAll(200).finally(() => {
+      finish();
+      process.exit(2);
+    });
+  }, settings.watchdogMs);
+  const driver = startDriver();
+  try {
+    if (['throughput', 'latency', 'fanout', 'idle'].some((s) => scenarios.has(s as Scenario))) {
+      await runMessaging(driver);
+    }
+    if (layers.has('L3') && scenarios.has('login')) await runLogin(driver);
+    if (scenarios.has('history')) await runHistory();
+  } finally {
+    clearTimeout(watchdog);
+    await driver.stop();
+    await killAll();
+  }
+  finish();
+}
+
+main().catch(async (error: unknown) => {
+  log(`run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  await killAll(200);
+  process.exit(1);
+});

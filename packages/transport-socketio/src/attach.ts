@@ -21,6 +21,7 @@ import {
   toChatError,
 } from '@parley/chat-core';
 import type { Server } from 'socket.io';
+import { Adapter as InMemoryAdapter } from 'socket.io-adapter';
 import { authMiddleware, type HandshakeResult } from './handshake.js';
 import { groupRoom, userRoom } from './rooms.js';
 import { type ClientPayload, parsePayload } from './schemas.js';
@@ -265,8 +266,25 @@ export function attachSocketIO(
 
   // --- engine events → rooms -------------------------------------------------------------------
 
+  // With Socket.IO's own single-node adapter the local room table is the whole truth, so a
+  // broadcast that would reach nobody (the sender's "other devices" when it has one, an offline
+  // receiver) can be skipped before it is encoded. A cluster adapter keeps every broadcast.
+  const adapter = server.of('/').adapter;
+  const roomTableIsComplete = Object.getPrototypeOf(adapter) === InMemoryAdapter.prototype;
+  const reachesAnyone = (rooms: readonly string[], except: string | undefined): boolean => {
+    if (!roomTableIsComplete) return true;
+    for (const room of rooms) {
+      const members = adapter.rooms.get(room);
+      if (members === undefined) continue;
+      if (members.size > 1 || (members.size === 1 && (except === undefined || !members.has(except))))
+        return true;
+    }
+    return false;
+  };
+
   const broadcast = (name: ChatEventName, payload: unknown, rooms: string[], except: string | undefined) => {
     if (rooms.length === 0) return; // `io.to([])` would mean everyone
+    if (!reachesAnyone(rooms, except)) return;
     const target = except === undefined ? server.to(rooms) : server.to(rooms).except(except);
     (target as unknown as UntypedBroadcast).emit(name, payload);
   };
@@ -274,6 +292,7 @@ export function attachSocketIO(
   /** The receiver's devices get the message with an ack; the first receipt marks it delivered. */
   const sendWithReceipt = (message: MessageView, receiverId: string, except: string | undefined) => {
     const room = userRoom(receiverId);
+    if (!reachesAnyone([room], except)) return; // offline: the receiver syncs by seq later
     const target = except === undefined ? server.to(room) : server.to(room).except(except);
     // The ack is optional in the event map, which Socket.IO's timeout typing cannot follow.
     const withAck = target.timeout(ackTimeoutMs) as unknown as ReceiptBroadcast;

@@ -9,10 +9,15 @@ import { firstPage } from './paging.js';
 
 const copyDate = (date: Date | null): Date | null => (date === null ? null : new Date(date.getTime()));
 
+// Copies are written field by field: a `{ ...record, field: … }` literal that overrides keys
+// falls off V8's fast object-literal path, and these run several times per message sent.
 function copyConversation(c: ConversationRecord): ConversationRecord {
   return {
-    ...c,
-    memberIds: [...c.memberIds],
+    id: c.id,
+    type: c.type,
+    memberIds: c.memberIds.slice(),
+    groupId: c.groupId,
+    lastSeq: c.lastSeq,
     lastMessageAt: copyDate(c.lastMessageAt),
     createdAt: new Date(c.createdAt.getTime()),
   };
@@ -20,15 +25,34 @@ function copyConversation(c: ConversationRecord): ConversationRecord {
 
 function copyMessage(m: MessageRecord): MessageRecord {
   return {
-    ...m,
-    mentions: [...m.mentions],
+    id: m.id,
+    conversationId: m.conversationId,
+    type: m.type,
+    senderId: m.senderId,
+    receiverId: m.receiverId,
+    groupId: m.groupId,
+    content: m.content,
+    contentType: m.contentType,
+    mentions: m.mentions.length === 0 ? [] : m.mentions.slice(),
+    mentionAll: m.mentionAll,
+    replyTo: m.replyTo,
+    clientMsgId: m.clientMsgId,
+    seq: m.seq,
     createdAt: new Date(m.createdAt.getTime()),
     recalledAt: copyDate(m.recalledAt),
+    recalledBy: m.recalledBy,
   };
 }
 
 function copyCursor(c: ConversationCursorRecord): ConversationCursorRecord {
-  return { ...c, updatedAt: new Date(c.updatedAt.getTime()) };
+  return {
+    userId: c.userId,
+    conversationId: c.conversationId,
+    readSeq: c.readSeq,
+    deliveredSeq: c.deliveredSeq,
+    lastMentionSeq: c.lastMentionSeq,
+    updatedAt: new Date(c.updatedAt.getTime()),
+  };
 }
 
 function encodeReaderCursor(userId: string): string {

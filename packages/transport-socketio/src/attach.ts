@@ -21,11 +21,11 @@ import {
   toChatError,
 } from '@parley/chat-core';
 import type { Server } from 'socket.io';
-import { Adapter as InMemoryAdapter } from 'socket.io-adapter';
+import { Adapter as InMemoryAdapter, type Session as RecoveredSession } from 'socket.io-adapter';
 import { authMiddleware, type HandshakeResult } from './handshake.js';
-import { groupRoom, userRoom } from './rooms.js';
+import { GROUP_ROOM_PREFIX, groupRoom, userRoom } from './rooms.js';
 import { type ClientPayload, parsePayload } from './schemas.js';
-import type { Ack, AckResponse, ClientEventName, ParleyServer, ParleySocket } from './types.js';
+import type { Ack, AckResponse, ClientEventName, ParleyServer, ParleySocket, SocketData } from './types.js';
 
 /** Options of {@link attachSocketIO}. */
 export interface AttachSocketIOOptions {
@@ -91,6 +91,37 @@ type ReceiptBroadcast = {
 };
 
 /**
+ * Socket.IO writes a recovered session's missed packets while it builds the socket, before any
+ * middleware runs. So recovery is refused (the client then connects afresh through the handshake
+ * and syncs by seq) when the session's token no longer authenticates, or when the user has left
+ * a group whose room the session held: otherwise a revoked device, or a member kicked while away,
+ * would be handed what was broadcast meanwhile. Recovery stays what it is meant to be, a speed-up.
+ */
+function guardRecovery(server: ParleyServer, engine: ChatEngine, logger: Logger): void {
+  const adapter = server.of('/').adapter as unknown as {
+    restoreSession?: (pid: string, offset: string) => Promise<RecoveredSession | null>;
+  };
+  const restore = adapter.restoreSession?.bind(adapter);
+  if (restore === undefined) return;
+  const stillEntitled = async (session: RecoveredSession): Promise<boolean> => {
+    const data = session.data as Partial<SocketData> | undefined;
+    if (typeof data?.token !== 'string' || typeof data.userId !== 'string') return false;
+    try {
+      await engine.auth.authenticate(data.token);
+      const groups = new Set((await engine.groups.listMyGroupIds(data.userId)).map(groupRoom));
+      return [...session.rooms].every((room) => !room.startsWith(GROUP_ROOM_PREFIX) || groups.has(room));
+    } catch (error) {
+      logger.debug({ err: error, userId: data.userId }, 'session recovery refused');
+      return false;
+    }
+  };
+  adapter.restoreSession = async (pid, offset) => {
+    const session = await restore(pid, offset);
+    return session !== null && session !== undefined && (await stillEntitled(session)) ? session : null;
+  };
+}
+
+/**
  * Attaches the engine to a Socket.IO server: installs the handshake middleware, handles every
  * client event of the contract, and routes every engine event to its audience's rooms.
  *
@@ -126,6 +157,7 @@ export function attachSocketIO(
   };
 
   server.use(authMiddleware(engine, logger, handshakes, () => closed));
+  guardRecovery(server, engine, logger);
 
   const handlers: { [K in ClientEventName]: Handler<K> } = {
     private_message: (socket, payload) =>

@@ -69,7 +69,7 @@ export function authMiddleware(
         if (chatError.code === 'INTERNAL') logger.error({ err: error }, 'socket handshake failed');
         return next(handshakeError(chatError.toJSON()));
       }
-      socket.data = { userId: session.userId, jti: session.jti, exp: session.expiresAt.getTime() };
+      socket.data = { userId: session.userId, jti: session.jti, exp: session.expiresAt.getTime(), token };
       let groupIds: string[] = [];
       try {
         groupIds = await engine.groups.listMyGroupIds(session.userId);

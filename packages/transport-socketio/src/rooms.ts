@@ -1,5 +1,8 @@
 /** Room names: every socket of a user is in `user:<id>`, every member's socket in `group:<id>`. */
 
+/** Prefix of every group room. */
+export const GROUP_ROOM_PREFIX = 'group:';
+
 /** The room holding every socket of a user. */
 export function userRoom(userId: string): string {
   return `user:${userId}`;
@@ -7,5 +10,5 @@ export function userRoom(userId: string): string {
 
 /** The room holding every member's sockets of a group. */
 export function groupRoom(groupId: string): string {
-  return `group:${groupId}`;
+  return `${GROUP_ROOM_PREFIX}${groupId}`;
 }

@@ -76,6 +76,8 @@ export interface SocketData {
   jti: string;
   /** When the token expires, in epoch milliseconds; the socket is disconnected then. */
   exp: number;
+  /** The token itself, kept so that a recovered session can be checked again before it resumes. */
+  token: string;
 }
 
 /** A Socket.IO server typed with Parley's events. */

@@ -72,17 +72,24 @@ describe('connection state recovery', () => {
     expect((await incoming).content).toBe('welcome back');
   });
 
-  it('does not bring back a session whose token was revoked meanwhile', async () => {
+  it('does not bring back a session whose token was revoked meanwhile, nor replay what it missed', async () => {
     const alice = await registerUser(server.engine);
+    const bob = await registerUser(server.engine);
+    await befriend(server.engine, alice, bob);
     const socket = await reconnecting(alice.token);
+    await receiveSomething(socket, bob.id, alice.id);
     await dropConnection(socket);
+    const seen = record(socket);
     const refused = once(socket, 'connect_error');
+    // Missed while away, then the session is revoked: neither may reach the old device.
+    await server.engine.presence.typing(bob.id, { to: alice.id, isTyping: true });
     await server.engine.auth.logoutAll(alice.id);
     const [error] = await refused;
     expect((error as Error).message).toBe('UNAUTHORIZED');
+    expect(seen.map((e) => e.name)).not.toContain('typing_status_update');
   });
 
-  it('drops the rooms of groups left while disconnected', async () => {
+  it('does not recover a member kicked while away, nor replay the group to them', async () => {
     const carol = await registerUser(server.engine);
     const alice = await registerUser(server.engine);
     const bob = await registerUser(server.engine);
@@ -96,15 +103,21 @@ describe('connection state recovery', () => {
     const bobSocket = await reconnecting(bob.token);
     await receiveSomething(bobSocket, carol.id, bob.id);
     await dropConnection(bobSocket);
+    const bobEvents = record(bobSocket);
     const reconnected = once(bobSocket, 'connect');
     await server.engine.groups.kick(carol.id, group.id, bob.id);
+    // Broadcast to the group while Bob is away and no longer a member: never for Bob.
+    await server.engine.messages.sendGroup(carol.id, { groupId: group.id, content: 'while you were away' });
     await reconnected;
-    expect(bobSocket.recovered).toBe(true);
-    const bobEvents = record(bobSocket);
+    expect(bobSocket.recovered).toBe(false);
     const toAlice = next(aliceSocket, 'new_group_message');
     await server.engine.messages.sendGroup(carol.id, { groupId: group.id, content: 'after the kick' });
     await toAlice;
     await barrier(bobSocket);
-    expect(bobEvents.map((e) => e.name)).not.toContain('new_group_message');
+    const groupMessages = bobEvents
+      .filter((e) => e.name === 'new_group_message')
+      .map((e) => (e.args[0] as MessageView).content);
+    expect(groupMessages).not.toContain('while you were away');
+    expect(groupMessages).not.toContain('after the kick');
   });
 });

@@ -157,28 +157,47 @@ async function pmThroughput(job: Extract<Job, { kind: 'pm-throughput' }>): Promi
     },
   };
   for (let p = 0; p < job.pairs.length; p++) for (let w = 0; w < job.window; w++) sendOne(p);
-  await sleep(job.warmupMs);
-  const cpu0 = await mark(job.set);
-  counting = true;
-  const t0 = now();
-  await sleep(job.durationMs);
-  counting = false;
-  const t1 = now();
-  const cpu1 = await mark(job.set);
-  running = false;
-  const drainUntil = now() + 3000;
-  while (state.size > 0 && now() < drainUntil) await sleep(20);
+  const window = await measuredWindow(job, {
+    count: (on) => {
+      counting = on;
+    },
+    stop: () => {
+      running = false;
+    },
+    drained: () => state.size === 0,
+  });
   sink = null;
   return {
-    windowMs: t1 - t0,
+    ...window,
     delivered,
     acked,
     receipts,
-    serverCpuUs: cpuDelta(cpu0, cpu1),
     errors,
     errorSample,
     unfinished: state.size,
   };
+}
+
+/**
+ * The measured window of the closed-loop scenarios: warm up, count for `durationMs` with the
+ * server's CPU read at both ends, stop sending, then let what is in flight drain (up to 3 s).
+ */
+async function measuredWindow(
+  job: { set: string; warmupMs: number; durationMs: number },
+  control: { count(on: boolean): void; stop(): void; drained(): boolean },
+): Promise<{ windowMs: number; serverCpuUs: number | null }> {
+  await sleep(job.warmupMs);
+  const cpu0 = await mark(job.set);
+  control.count(true);
+  const t0 = now();
+  await sleep(job.durationMs);
+  control.count(false);
+  const t1 = now();
+  const cpu1 = await mark(job.set);
+  control.stop();
+  const drainUntil = now() + 3000;
+  while (!control.drained() && now() < drainUntil) await sleep(20);
+  return { windowMs: t1 - t0, serverCpuUs: cpuDelta(cpu0, cpu1) };
 }
 
 async function groupThroughput(job: Extract<Job, { kind: 'group-throughput' }>): Promise<ThroughputResult> {
@@ -233,24 +252,21 @@ async function groupThroughput(job: Extract<Job, { kind: 'group-throughput' }>):
     },
   };
   pump();
-  await sleep(job.warmupMs);
-  const cpu0 = await mark(job.set);
-  counting = true;
-  const t0 = now();
-  await sleep(job.durationMs);
-  counting = false;
-  const t1 = now();
-  const cpu1 = await mark(job.set);
-  running = false;
-  const drainUntil = now() + 3000;
-  while ((remaining.size > 0 || ackOutstanding > 0) && now() < drainUntil) await sleep(20);
+  const window = await measuredWindow(job, {
+    count: (on) => {
+      counting = on;
+    },
+    stop: () => {
+      running = false;
+    },
+    drained: () => remaining.size === 0 && ackOutstanding === 0,
+  });
   sink = null;
   return {
-    windowMs: t1 - t0,
+    ...window,
     delivered,
     acked,
     receipts: 0,
-    serverCpuUs: cpuDelta(cpu0, cpu1),
     errors,
     errorSample,
     unfinished: remaining.size,

@@ -228,6 +228,13 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     }
   }
 
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY);
+  if (trustProxy === true) {
+    warnings.push(
+      'TRUST_PROXY=true trusts every X-Forwarded-For hop, so a client can choose the IP its rate limits count: give the number of proxies (e.g. 1) instead',
+    );
+  }
+
   const port = e.PORT ?? 3000;
   const chat: HostConfig['chat'] = {
     jwtSecret,
@@ -277,7 +284,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     mongodbUri: e.MONGODB_URI ?? null,
     mail,
     corsOrigins: cors,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy,
     bodyLimit: e.BODY_LIMIT ?? '100kb',
     logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     authRateLimit: {
@@ -309,6 +316,15 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
   const nodeEnv = input.nodeEnv ?? 'development';
   const port = input.port ?? 3000;
   const warnings: string[] = [];
+  // The same production rules as loadEnv: a config given in code must not be the way around them.
+  if (nodeEnv === 'production') {
+    const problems: string[] = [];
+    if (input.chat?.jwtSecret === undefined)
+      problems.push('chat.jwtSecret: required when nodeEnv is production');
+    if (input.corsOrigins === '*')
+      problems.push('corsOrigins: "*" is not allowed when nodeEnv is production');
+    if (problems.length > 0) throw configError(problems);
+  }
   let jwtSecret = input.chat?.jwtSecret;
   if (jwtSecret === undefined) {
     jwtSecret = generatedSecret();

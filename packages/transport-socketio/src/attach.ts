@@ -57,6 +57,13 @@ export const DEFAULT_EVENT_RATE_LIMIT: RateRule = { points: 30, windowMs: 1000 }
 /** Default wait for a delivery receipt. */
 export const DEFAULT_DELIVERY_ACK_TIMEOUT_MS = 10_000;
 
+/**
+ * Most events one socket may have waiting at once (capped by the event budget). Past it an event
+ * is refused with RATE_LIMITED on arrival: a client outrunning a slow store must not make the
+ * server hold an ever longer queue of payloads.
+ */
+export const MAX_QUEUED_EVENTS = 100;
+
 // setTimeout holds at most a signed 32-bit delay; longer token lifetimes re-arm the timer.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -142,6 +149,7 @@ export function attachSocketIO(
   const rateLimiter = options.rateLimiter ?? engine.rateLimiter ?? memoryRateLimiter();
   const eventRule = options.eventRateLimit ?? DEFAULT_EVENT_RATE_LIMIT;
   const ackTimeoutMs = options.deliveryAckTimeoutMs ?? DEFAULT_DELIVERY_ACK_TIMEOUT_MS;
+  const maxQueued = Math.max(1, Math.min(eventRule.points, MAX_QUEUED_EVENTS));
 
   const handshakes = new WeakMap<ParleySocket, HandshakeResult>();
   // Local bookkeeping only (which sockets this attachment opened and their expiry timers); shared
@@ -213,11 +221,21 @@ export function attachSocketIO(
   const listen = (socket: ParleySocket) => {
     // Events of one socket run one after another, so messages sent in order commit in order.
     let queue: Promise<void> = Promise.resolve();
+    let queued = 0;
     for (const event of CLIENT_EVENT_NAMES) {
       (socket as unknown as UntypedOn).on(event, (...args: unknown[]) => {
         const last = args.at(-1);
         const ack = typeof last === 'function' ? (args.pop() as Ack<unknown>) : undefined;
         const payload = args[0];
+        if (queued >= maxQueued) {
+          try {
+            answer(socket, event, ack, new ChatError('RATE_LIMITED', 'Too many events, slow down'));
+          } catch (error) {
+            logger.error({ err: error, event, socketId: socket.id }, 'socket event answer failed');
+          }
+          return;
+        }
+        queued += 1;
         const decision = consume(socket);
         queue = queue.then(async () => {
           try {
@@ -232,6 +250,8 @@ export function attachSocketIO(
             ack?.({ ok: true, data });
           } catch (error) {
             answer(socket, event, ack, error);
+          } finally {
+            queued -= 1;
           }
         });
         // Whatever happens to one event, the socket's queue must keep flowing.
@@ -272,12 +292,17 @@ export function attachSocketIO(
     const handshake = handshakes.get(socket);
     handshakes.delete(socket);
     const rooms = [userRoom(userId), ...(handshake?.groupIds ?? []).map(groupRoom)];
+    // A cluster adapter answers joins with a promise; a rejected one must be logged, not left to
+    // crash the process as an unhandled rejection.
+    const settle = (work: Promise<void> | void, what: string) => {
+      if (work) track(work, what, { userId, socketId: socket.id });
+    };
     if (handshake) {
       // A recovered socket comes back with the rooms it had; membership may have changed since.
       for (const room of socket.rooms)
-        if (room !== socket.id && !rooms.includes(room)) void socket.leave(room);
+        if (room !== socket.id && !rooms.includes(room)) settle(socket.leave(room), 'leaving rooms failed');
     }
-    void socket.join(rooms);
+    settle(socket.join(rooms), 'joining rooms failed');
 
     scheduleExpiry(socket);
     track(engine.presence.connected(userId, socket.id), 'presence connect failed', {

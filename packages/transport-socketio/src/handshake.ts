@@ -2,7 +2,7 @@
  * The handshake: every socket proves who it is before it connects. A refusal reaches the client as
  * `connect_error` whose `message` is the contract's code (`UNAUTHORIZED`, `TOKEN_EXPIRED`).
  */
-import { type ChatEngine, type ChatErrorBody, type Logger, toChatError } from '@parley/chat-core';
+import { type ChatEngine, ChatError, type ChatErrorBody, type Logger, toChatError } from '@parley/chat-core';
 import type { ExtendedError } from 'socket.io';
 import type { ParleySocket } from './types.js';
 
@@ -66,8 +66,10 @@ export function authMiddleware(
         session = await engine.auth.authenticate(token);
       } catch (error) {
         const chatError = toChatError(error);
-        if (chatError.code === 'INTERNAL') logger.error({ err: error }, 'socket handshake failed');
-        return next(handshakeError(chatError.toJSON()));
+        if (chatError.code !== 'INTERNAL') return next(handshakeError(chatError.toJSON()));
+        // The cause goes to the logs; the client only ever gets the generic message.
+        logger.error({ err: error }, 'socket handshake failed');
+        return next(handshakeError(new ChatError('INTERNAL').toJSON()));
       }
       socket.data = { userId: session.userId, jti: session.jti, exp: session.expiresAt.getTime(), token };
       let groupIds: string[] = [];

@@ -12,6 +12,7 @@ export {
   attachSocketIO,
   DEFAULT_DELIVERY_ACK_TIMEOUT_MS,
   DEFAULT_EVENT_RATE_LIMIT,
+  MAX_QUEUED_EVENTS,
   type SocketTransport,
 } from './attach.js';
 export { tokenFromHandshake } from './handshake.js';

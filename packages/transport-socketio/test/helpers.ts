@@ -13,7 +13,7 @@ import {
   memoryMailer,
   memoryStore,
 } from '@parley/chat-core';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { io as connectClient, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { afterAll, beforeAll } from 'vitest';
 import {
@@ -63,7 +63,13 @@ export const TEST_CONFIG: ChatConfigInput = {
 
 /** Starts an engine over a fresh memory store, attached to a Socket.IO server on 127.0.0.1:0. */
 export async function startServer(
-  options: { config?: Partial<ChatConfigInput>; attach?: AttachSocketIOOptions; clock?: Clock } = {},
+  options: {
+    config?: Partial<ChatConfigInput>;
+    attach?: AttachSocketIOOptions;
+    clock?: Clock;
+    /** Socket.IO server options over {@link socketServerOptions} (e.g. a custom adapter). */
+    io?: Partial<ServerOptions>;
+  } = {},
 ): Promise<TestServer> {
   const logs: TestServer['logs'] = [];
   const logger: Logger = {
@@ -79,7 +85,7 @@ export async function startServer(
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const httpServer = createServer();
-  const io: ParleyServer = new Server(httpServer, socketServerOptions());
+  const io: ParleyServer = new Server(httpServer, socketServerOptions(options.io));
   const transport = attachSocketIO(io, engine, { logger, ...options.attach });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;

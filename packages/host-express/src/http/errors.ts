@@ -32,6 +32,21 @@ function fromBodyParser(error: BodyParserError): ChatError | null {
   }
 }
 
+/**
+ * A client error raised by Express itself rather than a route, e.g. the router's 400 for a path
+ * parameter that is not valid percent-encoding. Only its status is kept: the message may echo input.
+ */
+function fromHttpError(error: BodyParserError & { statusCode?: number }): ChatError | null {
+  const status = error.status ?? error.statusCode;
+  if (status === 413) return new ChatError('PAYLOAD_TOO_LARGE', 'The request is too large');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ChatError('VALIDATION_FAILED', 'The request could not be read', {
+      details: { fields: { '(request)': 'malformed' } },
+    });
+  }
+  return null;
+}
+
 /** Seconds for a `Retry-After` header from a RATE_LIMITED error's details. */
 function retryAfterSeconds(error: ChatError): number {
   const details = error.details ?? {};
@@ -50,15 +65,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let error: ChatError;
     if (isChatError(err)) error = err;
     else {
-      const parsed = err instanceof Error ? fromBodyParser(err as BodyParserError) : null;
+      const parsed =
+        err instanceof Error ? (fromBodyParser(err as BodyParserError) ?? fromHttpError(err)) : null;
       if (parsed) error = parsed;
       else {
         (req.log ?? logger).error({ err }, 'unexpected error');
         error = new ChatError('INTERNAL');
       }
     }
-    if (error.code === 'INTERNAL' && error.cause !== undefined) {
-      (req.log ?? logger).error({ err: error.cause }, 'internal error');
+    // An INTERNAL thrown below (a wrapped failure, or one with a message meant for the logs) is
+    // logged with what caused it; the client only ever gets the generic message.
+    if (error.code === 'INTERNAL' && error === err) {
+      (req.log ?? logger).error({ err: error.cause ?? error }, 'internal error');
+      error = new ChatError('INTERNAL');
     }
     if (error.code === 'RATE_LIMITED') res.setHeader('Retry-After', String(retryAfterSeconds(error)));
     res.status(error.status).json({ error: error.toJSON() });

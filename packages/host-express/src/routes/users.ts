@@ -4,7 +4,7 @@ import { userIdOf } from '../http/auth.js';
 import { bodyOf, param, queryOf } from '../http/input.js';
 import type { RouteDeps } from './deps.js';
 
-export function userRoutes({ engine, auth }: RouteDeps): Router {
+export function userRoutes({ engine, auth, limit }: RouteDeps): Router {
   const router = Router();
 
   router.get('/api/users/me', auth, async (req, res) => {
@@ -15,7 +15,8 @@ export function userRoutes({ engine, auth }: RouteDeps): Router {
     res.json({ user: await engine.users.updateMe(userIdOf(req), bodyOf(req)) });
   });
 
-  router.put('/api/users/me/password', auth, async (req, res) => {
+  // Rate limited like login: a stolen token must not buy unlimited guesses at the current password.
+  router.put('/api/users/me/password', auth, limit('password'), async (req, res) => {
     res.json(await engine.auth.changePassword(userIdOf(req), bodyOf(req)));
   });
 

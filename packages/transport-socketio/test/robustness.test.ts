@@ -1,0 +1,96 @@
+import { type ChatEngine, ChatError } from '@parley/chat-core';
+import { Adapter } from 'socket.io-adapter';
+import { describe, expect, it } from 'vitest';
+import { connect, connectError, once, registerUser, request, startServer, useServer } from './helpers.js';
+
+const server = useServer();
+
+type Answer = { ok: boolean; error?: { code: string } };
+
+describe('a flooding socket', () => {
+  it('is refused at once with RATE_LIMITED past a bounded queue, instead of queueing without end', async () => {
+    const alice = await registerUser(server.engine);
+    const socket = await connect(server, alice.token);
+    const messages = server.engine.messages as { sync: ChatEngine['messages']['sync'] };
+    const original = messages.sync;
+    let release = () => {};
+    const stuck = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The first event hangs, as a slow store would; every later one waits behind it.
+    messages.sync = async (...args) => {
+      await stuck;
+      return original(...args);
+    };
+    try {
+      const first = request<Answer>(socket, 'sync', { conversationId: 'x', afterSeq: 0 });
+      const flood = Array.from({ length: 200 }, () =>
+        request<Answer>(socket, 'sync', { conversationId: 'x', afterSeq: 0 }),
+      );
+      // Answered while the first event is still stuck: the overflow never entered the queue.
+      const refused = await Promise.race(flood);
+      expect(refused.ok).toBe(false);
+      expect(refused.error?.code).toBe('RATE_LIMITED');
+      release();
+      await first;
+      await Promise.allSettled(flood);
+    } finally {
+      release();
+      messages.sync = original;
+    }
+    // The socket keeps working once the flood is over.
+    expect(socket.connected).toBe(true);
+  });
+});
+
+describe('payload limits', () => {
+  it('a frame over maxHttpBufferSize drops that socket; the server keeps serving', async () => {
+    const alice = await registerUser(server.engine);
+    const socket = await connect(server, alice.token);
+    const gone = once(socket, 'disconnect');
+    socket.emit('private_message', { receiverId: 'x', content: 'a'.repeat(200 * 1024) });
+    await gone;
+    const again = await connect(server, alice.token);
+    const answer = await request<Answer>(again, 'sync', null);
+    expect(answer.ok).toBe(false);
+  });
+});
+
+describe('a failing room adapter', () => {
+  it('is logged, never an unhandled rejection that would take the process down', async () => {
+    // Like a cluster adapter whose backend is down: joining the user's rooms rejects.
+    class FailingAdapter extends Adapter {
+      override addAll(id: string, rooms: Set<string>): Promise<void> | void {
+        if ([...rooms].some((room) => room.startsWith('user:')))
+          return Promise.reject(new Error('adapter down'));
+        return super.addAll(id, rooms);
+      }
+    }
+    const failing = await startServer({ io: { adapter: FailingAdapter as never } });
+    const alice = await registerUser(failing.engine);
+    const socket = await connect(failing, alice.token);
+    await request(socket, 'sync', null);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(failing.logs.some((log) => log.level === 'error' && /rooms/.test(log.msg ?? ''))).toBe(true);
+    expect(socket.connected).toBe(true);
+  });
+});
+
+describe('a handshake failing inside', () => {
+  it('answers connect_error INTERNAL with the generic message and logs the cause', async () => {
+    const auth = server.engine.auth as { authenticate: ChatEngine['auth']['authenticate'] };
+    const original = auth.authenticate;
+    auth.authenticate = async () => {
+      throw new ChatError('INTERNAL', 'E11000 in parley.tokens (handshake internals)');
+    };
+    try {
+      const error = await connectError(server, { auth: { token: 'whatever' } });
+      expect(error.message).toBe('INTERNAL');
+      expect(JSON.stringify(error.data)).not.toContain('handshake internals');
+    } finally {
+      auth.authenticate = original;
+    }
+    const causes = server.logs.map((log) => (log.obj as { err?: Error }).err?.message ?? '');
+    expect(causes.some((message) => message.includes('handshake internals'))).toBe(true);
+  });
+});

@@ -24,7 +24,27 @@ import { type BlacklistService, createBlacklistService } from './social/blacklis
 import { createFriendService, type FriendService } from './social/friend-service.js';
 import { memoryStore } from './store/memory/index.js';
 
-type UntypedEmitter = { emit(name: string, ...args: unknown[]): boolean };
+type UntypedEmitter = { listeners(name: string): ((...args: unknown[]) => unknown)[] };
+
+/**
+ * Calls every listener of an event on its own, so that one that throws (an app's handler, say)
+ * is logged and cannot keep the others (the transport) from hearing the event.
+ */
+function dispatch(
+  emitter: UntypedEmitter,
+  name: string,
+  args: unknown[],
+  logger: Logger,
+  what: string,
+): void {
+  for (const listener of emitter.listeners(name)) {
+    try {
+      listener(...args);
+    } catch (error) {
+      logger.error({ err: error, event: name }, what);
+    }
+  }
+}
 
 /** Options of {@link createChatEngine}. */
 export interface ChatEngineOptions {
@@ -89,20 +109,18 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     logger,
     events,
     control,
+    // eventemitter3's typed API cannot follow a generic key; the event maps guarantee the pairing.
     emit(name, payload, audience) {
-      try {
-        // eventemitter3's typed emit cannot follow a generic key; the map guarantees the pairing.
-        (events as unknown as UntypedEmitter).emit(name, payload, audience);
-      } catch (error) {
-        logger.error({ err: error, event: name }, 'event listener failed');
-      }
+      dispatch(
+        events as unknown as UntypedEmitter,
+        name,
+        [payload, audience],
+        logger,
+        'event listener failed',
+      );
     },
     signal(name, payload) {
-      try {
-        (control as unknown as UntypedEmitter).emit(name, payload);
-      } catch (error) {
-        logger.error({ err: error, event: name }, 'control listener failed');
-      }
+      dispatch(control as unknown as UntypedEmitter, name, [payload], logger, 'control listener failed');
     },
   };
 

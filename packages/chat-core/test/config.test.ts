@@ -36,3 +36,32 @@ describe('parseConfig', () => {
     expect(() => createChatEngine({ config: { jwtSecret: '' } })).toThrow(/jwtSecret/);
   });
 });
+
+describe('engine events', () => {
+  it('a listener that throws is logged and does not keep the others from the event', async () => {
+    const logged: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn() {},
+      error: (_obj: object, msg?: string) => {
+        logged.push(msg ?? '');
+      },
+    };
+    const engine = createChatEngine({ config: { jwtSecret: 'a-secret-of-sixteen+', bcryptCost: 4 }, logger });
+    const heard: string[] = [];
+    engine.events.on('user_updated', () => {
+      throw new Error('an app handler failed');
+    });
+    engine.events.on('user_updated', (user) => heard.push(user.nickname));
+    const { user } = await engine.auth.register({
+      email: 'x@example.test',
+      password: 'password-x',
+      nickname: 'X',
+    });
+    await engine.users.updateMe(user.id, { nickname: 'Renamed' });
+    expect(heard).toEqual(['Renamed']);
+    expect(logged).toContain('event listener failed');
+    await engine.close();
+  });
+});

@@ -5,7 +5,7 @@
 import type { ChatConfigInput } from '../config.js';
 import type { AuthResult } from '../domain/views.js';
 import { type ChatEngine, createChatEngine } from '../engine.js';
-import type { Audience, ChatEventMap, ChatEventName } from '../events.js';
+import { type Audience, CHAT_EVENT_NAMES, type ChatEventMap, type ChatEventName } from '../events.js';
 import type { Session } from '../identity/auth-service.js';
 import { type MemoryMailer, memoryMailer } from '../mail/memory-mailer.js';
 import type { ChatStore } from '../ports/store.js';
@@ -66,15 +66,12 @@ export function scenarioContext(fixture: StoreFixture, probes: RawProbes | null)
   const engine = make({});
   const events: RecordedEvent[] = [];
   const record = (e: ChatEngine) => {
-    const original = e.events.emit.bind(e.events) as (
-      name: string,
-      payload: unknown,
-      audience: unknown,
-    ) => boolean;
-    (e.events as unknown as { emit: typeof original }).emit = (name, payload, audience) => {
-      events.push({ name, payload, audience } as RecordedEvent);
-      return original(name, payload, audience);
+    const untyped = e.events as unknown as {
+      on(name: string, listener: (payload: unknown, audience: Audience) => void): void;
     };
+    for (const name of CHAT_EVENT_NAMES) {
+      untyped.on(name, (payload, audience) => events.push({ name, payload, audience } as RecordedEvent));
+    }
   };
   record(engine);
 

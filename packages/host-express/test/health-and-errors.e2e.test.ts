@@ -1,8 +1,6 @@
-import { Writable } from 'node:stream';
 import { type ChatStore, memoryStore } from '@parley/chat-core';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startServer, useServer } from './helpers.js';
+import { capturedLogger, startServer, useServer } from './helpers.js';
 
 /** A memoryStore whose ping or user lookups can be made to fail, like a database going away. */
 function faultyStore() {
@@ -33,18 +31,12 @@ function faultyStore() {
   return { store, faults };
 }
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk, _encoding, done) {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    done();
-  },
-});
+const { logger, lines } = capturedLogger();
 
 const { store, faults } = faultyStore();
 const s = useServer({
   store,
-  logger: pino({ level: 'info' }, sink),
+  logger,
   config: { bodyLimit: '2kb', corsOrigins: ['https://app.example.com'] },
 });
 

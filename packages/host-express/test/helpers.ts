@@ -2,6 +2,8 @@
  * End-to-end helpers: a host on an ephemeral loopback port over memoryStore, with a memory mailer
  * to read codes from, real `fetch` and real socket.io-client.
  */
+
+import { Writable } from 'node:stream';
 import {
   type ChatStore,
   type Clock,
@@ -211,4 +213,16 @@ export function codeFrom(mailer: MemoryMailer, address: string): string {
   const code = mail?.text.match(/\b(\d{6})\b/)?.[1];
   if (!code) throw new Error(`no code in the last email to ${address}`);
   return code;
+}
+
+/** A pino logger at `info` whose JSON lines are kept in `lines`, for tests that read the log. */
+export function capturedLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), lines };
 }

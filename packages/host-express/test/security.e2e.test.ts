@@ -1,9 +1,7 @@
-import { Writable } from 'node:stream';
 import { ChatError, type ChatStore, memoryStore } from '@parley/chat-core';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { hostConfig, loadEnv } from '../src/env.js';
-import { startServer, useServer } from './helpers.js';
+import { capturedLogger, startServer, useServer } from './helpers.js';
 
 /** A memoryStore whose user lookups by id can be made to fail, so authentication itself breaks. */
 function faultyStore() {
@@ -33,15 +31,9 @@ function faultyStore() {
   return { store, faults };
 }
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk, _encoding, done) {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    done();
-  },
-});
+const { logger, lines } = capturedLogger();
 const { store, faults } = faultyStore();
-const s = useServer({ store, logger: pino({ level: 'info' }, sink) });
+const s = useServer({ store, logger });
 
 describe('secrets in error logs', () => {
   it('a 500 logs its cause but neither the Authorization header nor a token query parameter', async () => {

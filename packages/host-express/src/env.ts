@@ -36,6 +36,8 @@ export interface HostConfig {
   authRateLimit: RateRule;
   /** Events per second one socket may send. @default 30 (the transport's default) */
   socketEventsPerSecond: number;
+  /** Socket.IO connection state recovery (`SOCKET_RECOVERY`); resuming by seq works either way. @default false */
+  socketRecovery: boolean;
   /** The engine's configuration (jwtSecret included). */
   chat: ChatConfigInput & { jwtSecret: string };
   /** Things worth a warning at start-up (e.g. a generated JWT secret). */
@@ -124,6 +126,7 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT_POINTS: int(1).optional(),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1).optional(),
   SOCKET_EVENTS_PER_SECOND: int(1, 10_000).optional(),
+  SOCKET_RECOVERY: bool.optional(),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -292,6 +295,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
       windowMs: (e.AUTH_RATE_LIMIT_WINDOW_SECONDS ?? 900) * 1000,
     },
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND ?? 30,
+    socketRecovery: e.SOCKET_RECOVERY ?? false,
     chat,
     warnings,
   };
@@ -342,6 +346,7 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
     logLevel: input.logLevel ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     authRateLimit: input.authRateLimit ?? { points: 30, windowMs: 900_000 },
     socketEventsPerSecond: input.socketEventsPerSecond ?? 30,
+    socketRecovery: input.socketRecovery ?? false,
     chat: { publicUrl: `http://localhost:${port}`, ...input.chat, jwtSecret },
     warnings,
   };

@@ -162,7 +162,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   const httpServer = createServer(app);
   const io: ParleyServer = new Server(
     httpServer,
-    socketServerOptions({ cors: corsOptions(config.corsOrigins) }),
+    socketServerOptions({ origins: config.corsOrigins, recovery: config.socketRecovery }),
   );
   const transport = attachSocketIO(io, engine, {
     rateLimiter,

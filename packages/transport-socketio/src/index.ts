@@ -21,6 +21,8 @@ export { type ClientPayload, clientEventSchemas, parsePayload } from './schemas.
 export {
   MAX_DISCONNECTION_DURATION_MS,
   MAX_HTTP_BUFFER_SIZE,
+  originAllowed,
+  type ParleyServerOptions,
   socketServerOptions,
 } from './server-options.js';
 export type {

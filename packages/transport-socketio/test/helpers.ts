@@ -13,7 +13,7 @@ import {
   memoryMailer,
   memoryStore,
 } from '@parley/chat-core';
-import { Server, type ServerOptions } from 'socket.io';
+import { Server } from 'socket.io';
 import { io as connectClient, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { afterAll, beforeAll } from 'vitest';
 import {
@@ -21,6 +21,7 @@ import {
   attachSocketIO,
   type ClientToServerEvents,
   type ParleyServer,
+  type ParleyServerOptions,
   type ServerToClientEvents,
   type SocketTransport,
   socketServerOptions,
@@ -68,7 +69,7 @@ export async function startServer(
     attach?: AttachSocketIOOptions;
     clock?: Clock;
     /** Socket.IO server options over {@link socketServerOptions} (e.g. a custom adapter). */
-    io?: Partial<ServerOptions>;
+    io?: ParleyServerOptions;
   } = {},
 ): Promise<TestServer> {
   const logs: TestServer['logs'] = [];

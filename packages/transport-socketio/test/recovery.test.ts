@@ -13,7 +13,7 @@ import {
   useServer,
 } from './helpers.js';
 
-const server = useServer();
+const server = useServer({ io: { recovery: true } });
 
 /** A client that reconnects by itself, as real clients do. */
 async function reconnecting(token: string): Promise<ClientSocket> {

@@ -44,11 +44,24 @@ describe('a flooding socket', () => {
 });
 
 describe('payload limits', () => {
-  it('a frame over maxHttpBufferSize drops that socket; the server keeps serving', async () => {
+  it('answers a message over its content limit PAYLOAD_TOO_LARGE and keeps the socket', async () => {
+    const alice = await registerUser(server.engine);
+    const socket = await connect(server, alice.token);
+    const answer = await request<Answer>(socket, 'private_message', {
+      receiverId: 'x',
+      content: 'a'.repeat(200 * 1024),
+    });
+    expect(answer.error?.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(socket.connected).toBe(true);
+    const after = await request<Answer>(socket, 'sync', null);
+    expect(after.error?.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('a frame over 1 MB drops that socket; the server keeps serving', async () => {
     const alice = await registerUser(server.engine);
     const socket = await connect(server, alice.token);
     const gone = once(socket, 'disconnect');
-    socket.emit('private_message', { receiverId: 'x', content: 'a'.repeat(200 * 1024) });
+    socket.emit('private_message', { receiverId: 'x', content: 'a'.repeat(1024 * 1024 + 1) });
     await gone;
     const again = await connect(server, alice.token);
     const answer = await request<Answer>(again, 'sync', null);

@@ -137,6 +137,11 @@ export interface ConversationView {
   peer?: PublicUser;
   group?: GroupCard;
   lastMessage: MessageView | null;
+  /**
+   * The seq of the conversation's newest message (0 when it has none). A client that resumes
+   * compares it with the last seq it holds and calls `sync` when it is higher.
+   */
+  lastSeq: number;
   unreadCount: number;
   mentioned: boolean;
   updatedAt: string;

@@ -130,6 +130,7 @@ export function createConversationService(ctx: EngineContext): ConversationServi
           id: conversation.id,
           type: conversation.type,
           lastMessage: last ? viewFor(last, userId, peerCursor) : null,
+          lastSeq: conversation.lastSeq,
           unreadCount: Math.max(0, conversation.lastSeq - readSeq),
           mentioned: cursor !== null && cursor.lastMentionSeq > cursor.readSeq,
           updatedAt: (conversation.lastMessageAt ?? conversation.createdAt).toISOString(),

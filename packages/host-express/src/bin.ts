@@ -5,6 +5,19 @@ import { createHost } from './host.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
+/** One line for the listen errors a user fixes with PORT or HOST, instead of a stack trace. */
+function listenProblem(error: unknown, port: number, host: string): string | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE')
+    return `Parley cannot start: port ${port} is already in use (${where}); stop what uses it or set PORT to a free port.`;
+  if (code === 'EACCES')
+    return `Parley cannot start: no permission to listen on port ${port} (${where}); set PORT to a port above 1023.`;
+  if (code === 'EADDRNOTAVAIL')
+    return `Parley cannot start: address ${host} is not available on this machine; set HOST (e.g. 0.0.0.0).`;
+  return null;
+}
+
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadEnv>;
   try {
@@ -19,7 +32,16 @@ async function main(): Promise<void> {
   }
 
   const host = await createHost({ config });
-  const { url } = await host.listen();
+  let url: string;
+  try {
+    ({ url } = await host.listen());
+  } catch (error) {
+    const problem = listenProblem(error, config.port, config.host);
+    if (!problem) throw error;
+    console.error(problem);
+    await host.close().catch(() => {});
+    process.exit(1);
+  }
   host.logger.info({ url }, `Parley is listening on ${url}`);
 
   let stopping = false;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -13,11 +14,13 @@ function runBin(env: Record<string, string>) {
   });
   children.push(child);
   let output = '';
+  let errors = '';
   child.stdout?.on('data', (chunk) => {
     output += String(chunk);
   });
   child.stderr?.on('data', (chunk) => {
     output += String(chunk);
+    errors += String(chunk);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -35,10 +38,13 @@ function runBin(env: Record<string, string>) {
       void exited.then(() => reject(new Error(`exited before ${pattern}: ${output}`)));
       check();
     });
-  return { child, exited, waitFor, output: () => output };
+  return { child, exited, waitFor, output: () => output, errors: () => errors };
 }
 
-afterAll(() => {
+const servers: Server[] = [];
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
@@ -62,5 +68,19 @@ describe('the parley binary', () => {
     const { code } = await run.exited;
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('on a busy port prints one line saying so and to set PORT, and exits 1', async () => {
+    const busy = createServer();
+    servers.push(busy);
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as { port: number };
+    const run = runBin({ PORT: String(port), HOST: '127.0.0.1', STORE: 'memory', NODE_ENV: 'development' });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    const lines = run.errors().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`port ${port} is already in use.*set PORT`));
+    expect(run.output()).not.toMatch(/EADDRINUSE|\n\s+at /);
   });
 });

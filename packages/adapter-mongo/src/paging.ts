@@ -1,5 +1,5 @@
 /** Shared query helpers: trusted operators, opaque page cursors, `undefined`-free patches. */
-import type { Page } from '@parley/chat-core';
+import { invalidCursorError, type Page } from '@parley/chat-core';
 import mongoose from 'mongoose';
 import { toStoredId } from './ids.js';
 
@@ -18,24 +18,25 @@ export function encodeCursor(value: Record<string, string | number>): string {
 }
 
 /**
- * Decodes a cursor issued by {@link encodeCursor}; null when absent or not one of ours (a foreign
- * or tampered cursor restarts from the first page rather than failing).
+ * Decodes a cursor issued by {@link encodeCursor}; null when absent. A foreign, malformed or
+ * tampered cursor is refused with VALIDATION_FAILED, as the storage port says.
  */
 export function decodeCursor<K extends string>(
   cursor: string | undefined,
   shape: Record<K, 'string' | 'number'>,
 ): Record<K, string | number> | null {
-  if (cursor === undefined || cursor === '') return null;
+  if (cursor === undefined) return null;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof value !== 'object' || value === null) return null;
-    for (const [key, type] of Object.entries(shape)) {
-      if (typeof (value as Record<string, unknown>)[key] !== type) return null;
-    }
-    return value as Record<K, string | number>;
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return null;
+    throw invalidCursorError();
   }
+  if (typeof value !== 'object' || value === null) throw invalidCursorError();
+  for (const [key, type] of Object.entries(shape)) {
+    if (typeof (value as Record<string, unknown>)[key] !== type) throw invalidCursorError();
+  }
+  return value as Record<K, string | number>;
 }
 
 /** The cursor shape of lists ordered by (time, id). */

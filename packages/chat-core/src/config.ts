@@ -46,8 +46,25 @@ export const chatConfigSchema = z.object({
   codeMaxAttempts: z.number().int().positive().default(5),
   /** How long an offline broadcast waits to absorb a reconnect, in ms. @default 3000 */
   presenceGraceMs: z.number().int().min(0).default(3000),
-  /** Login attempts per email. @default { points: 10, windowMs: 900000 } */
+  /**
+   * Login attempts per email from one IP address, forgotten on a successful login. Keyed by both,
+   * so a stranger's wrong passwords never lock the owner out; the host adds a per-IP budget.
+   * @default { points: 10, windowMs: 900000 }
+   */
   loginRateLimit: rateRule.default({ points: 10, windowMs: 15 * 60_000 }),
+  /**
+   * Each user's event budget, shared by all their connections and their REST sends: `perSecond`
+   * sustained, plus a burst allowance of `burst` events (refilled every `burstWindowMs`) spent
+   * once a second's share is used, so a client flushing an outbox of 200 messages is served.
+   * @default { perSecond: 20, burst: 200, burstWindowMs: 30000 }
+   */
+  eventRateLimit: z
+    .object({
+      perSecond: z.number().int().positive(),
+      burst: z.number().int().min(0),
+      burstWindowMs: z.number().int().positive().default(30_000),
+    })
+    .default({ perSecond: 20, burst: 200, burstWindowMs: 30_000 }),
   /** Registrations and verification mails per email. @default { points: 5, windowMs: 3600000 } */
   registerRateLimit: rateRule.default({ points: 5, windowMs: 60 * 60_000 }),
 });

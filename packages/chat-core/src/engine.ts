@@ -4,6 +4,8 @@
  */
 import { type ChatConfig, type ChatConfigInput, parseConfig } from './config.js';
 import type { EngineContext } from './context.js';
+import { createDispatcher, type Dispatcher } from './dispatch/dispatcher.js';
+import { createEventBudget } from './dispatch/event-budget.js';
 import { type ChatEvents, type ControlEvents, createEventBuses } from './events.js';
 import { createGroupService, type GroupService } from './groups/group-service.js';
 import { type AuthService, createAuthService } from './identity/auth-service.js';
@@ -56,7 +58,7 @@ export interface ChatEngineOptions {
   mailer?: Mailer;
   /** Who is online. @default memoryPresence() — right for a single node */
   presence?: PresenceStore;
-  /** Budgets for logins and registrations. @default memoryRateLimiter() */
+  /** Budgets: each user's events, logins, mails. @default memoryRateLimiter() (one process) */
   rateLimiter?: RateLimiter;
   /** @default systemClock */
   clock?: Clock;
@@ -79,6 +81,8 @@ export interface ChatEngine {
   readonly groups: GroupService;
   readonly invites: InviteService;
   readonly presence: PresenceService;
+  /** Runs client events (a transport's frames, REST sends) under each user's event budget. */
+  readonly dispatcher: Dispatcher;
   /** The engine's rate limiter, so transports can share its budgets (and its Redis, when there is one). */
   readonly rateLimiter: RateLimiter;
   /** Client events with their audience: `events.on('new_private_message', (message, audience) => …)`. */
@@ -133,6 +137,8 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   const groups = createGroupService(ctx);
   const invites = createInviteService(ctx, { friends, groups });
   const presence = createPresenceService(ctx);
+  const budget = createEventBudget(ctx.rateLimiter, config, logger);
+  const dispatcher = createDispatcher({ messages, groups, presence, budget, logger });
 
   let closed: Promise<void> | null = null;
   return {
@@ -147,6 +153,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     groups,
     invites,
     presence,
+    dispatcher,
     rateLimiter: ctx.rateLimiter,
     events,
     control,

@@ -115,3 +115,25 @@ export function toChatError(error: unknown): ChatError {
   if (isChatError(error)) return error;
   return new ChatError('INTERNAL', undefined, { cause: error });
 }
+
+/**
+ * The refusal of a list cursor this list did not issue (malformed, tampered, or of another list).
+ * Stores throw it from their paged reads, so a client learns its cursor is bad instead of being
+ * served an empty page that reads like the end of the list.
+ */
+export function invalidCursorError(): ChatError {
+  return new ChatError('VALIDATION_FAILED', 'Invalid input: cursor: not a cursor of this list', {
+    details: { fields: { cursor: 'not a cursor of this list' } },
+  });
+}
+
+/**
+ * RATE_LIMITED with when to try again, in the two forms clients use: `retryAfterMs` (the
+ * contract's) and whole seconds for an HTTP `Retry-After` header.
+ */
+export function rateLimitedError(retryAfterMs: number, message?: string): ChatError {
+  const ms = Math.max(1, Math.ceil(retryAfterMs));
+  return new ChatError('RATE_LIMITED', message, {
+    details: { retryAfterMs: ms, retryAfterSeconds: Math.max(1, Math.ceil(ms / 1000)) },
+  });
+}

@@ -9,6 +9,18 @@
 
 export { type ChatConfig, type ChatConfigInput, chatConfigSchema, parseConfig } from './config.js';
 export type { EngineContext, Origin } from './context.js';
+export {
+  type AckResponse,
+  CLIENT_EVENT_NAMES,
+  type ClientEventMap,
+  type ClientEventName,
+  clientEventSchemas,
+  isClientEventName,
+  type StatusUpdateInput,
+  type SyncInput,
+} from './dispatch/client-events.js';
+export type { DispatchConnection, Dispatcher } from './dispatch/dispatcher.js';
+export { type EventBudget, eventRule } from './dispatch/event-budget.js';
 export type * from './domain/records.js';
 export type * from './domain/views.js';
 export { type ChatEngine, type ChatEngineOptions, createChatEngine } from './engine.js';
@@ -18,7 +30,9 @@ export {
   type ChatErrorOptions,
   ERROR_STATUS,
   type ErrorCode,
+  invalidCursorError,
   isChatError,
+  rateLimitedError,
   toChatError,
 } from './errors.js';
 export {
@@ -54,6 +68,8 @@ export { type Logger, silentLogger } from './ports/logger.js';
 export type { Mailer, MailMessage } from './ports/mailer.js';
 export { memoryPresence, type PresenceStore } from './ports/presence.js';
 export {
+  type FlexibleLimiterOptions,
+  flexibleRateLimiter,
   memoryRateLimiter,
   type RateDecision,
   type RateLimiter,

@@ -1,5 +1,6 @@
 /** One schema per group operation; limits that follow the config are built from it. */
 import { z } from 'zod';
+import { displayNameSchema, freeTextSchema } from '../util/text.js';
 import { idSchema } from '../util/validate.js';
 
 /** Longest group name, after trimming. */
@@ -11,11 +12,7 @@ export const JOIN_MESSAGE_MAX = 200;
 /** Longest mute: 30 days. */
 export const MUTE_MAX_SECONDS = 30 * 24 * 3600;
 
-const nameSchema = z
-  .string()
-  .trim()
-  .min(1, 'required')
-  .max(GROUP_NAME_MAX, `at most ${GROUP_NAME_MAX} characters`);
+const nameSchema = displayNameSchema(GROUP_NAME_MAX);
 const avatarUrlSchema = z.url().max(2048).nullable();
 const joinPolicySchema = z.enum(['open', 'approval', 'invite']);
 
@@ -27,7 +24,7 @@ export function createGroupSchema(groupMaxMembers: number) {
     name: nameSchema,
     memberIds: z.array(idSchema).max(groupMaxMembers).default([]),
     joinPolicy: joinPolicySchema.default('approval'),
-    announcement: z.string().trim().max(ANNOUNCEMENT_MAX).optional(),
+    announcement: freeTextSchema(ANNOUNCEMENT_MAX).optional(),
     avatarUrl: avatarUrlSchema.optional(),
     maxMembers: z.number().int().min(2).max(groupMaxMembers).default(groupMaxMembers),
   });
@@ -51,9 +48,7 @@ export function addMembersSchema(groupMaxMembers: number) {
 }
 
 /** `POST /api/groups/:id/join`. */
-export const joinSchema = z
-  .object({ message: z.string().trim().max(JOIN_MESSAGE_MAX).optional() })
-  .default({});
+export const joinSchema = z.object({ message: freeTextSchema(JOIN_MESSAGE_MAX).optional() }).default({});
 
 /** `POST /api/groups/:id/mutes`. */
 export const muteSchema = z.object({
@@ -62,7 +57,7 @@ export const muteSchema = z.object({
 });
 
 /** `PUT /api/groups/:id/announcement`: empty text clears it. */
-export const announcementSchema = z.object({ text: z.string().trim().max(ANNOUNCEMENT_MAX) });
+export const announcementSchema = z.object({ text: freeTextSchema(ANNOUNCEMENT_MAX) });
 
 /** `POST /api/groups/:id/transfer`. */
 export const transferSchema = z.object({ userId: idSchema });

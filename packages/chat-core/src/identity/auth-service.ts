@@ -3,7 +3,7 @@ import type { EngineContext, Origin } from '../context.js';
 import { toPrivateUser } from '../domain/mappers.js';
 import type { UserRecord } from '../domain/records.js';
 import type { AuthResult, PrivateUser } from '../domain/views.js';
-import { ChatError } from '../errors.js';
+import { ChatError, rateLimitedError } from '../errors.js';
 import type { MailMessage } from '../ports/mailer.js';
 import type { RateRule } from '../ports/rate-limiter.js';
 import { parseInput } from '../util/validate.js';
@@ -93,10 +93,7 @@ export function createAuthService(ctx: EngineContext): AuthService {
 
   const limit = async (key: string, rule: RateRule) => {
     const decision = await ctx.rateLimiter.consume(key, rule);
-    if (!decision.allowed) {
-      const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      throw new ChatError('RATE_LIMITED', undefined, { details: { retryAfterSeconds } });
-    }
+    if (!decision.allowed) throw rateLimitedError(decision.retryAfterMs);
   };
 
   // A mail that cannot leave is logged and never fails the request: the user can ask again, and
@@ -172,9 +169,10 @@ export function createAuthService(ctx: EngineContext): AuthService {
       if (user && !user.emailVerified) await sendVerification(user);
     },
 
-    async login(input, _origin) {
+    async login(input, origin) {
       const { email, password } = parseInput(loginSchema, input);
-      const key = `login:${email}`;
+      // Per email *and* address: wrong passwords from elsewhere never lock the owner out.
+      const key = `login:${email}:${origin?.ip ?? 'unknown'}`;
       await limit(key, config.loginRateLimit);
       const user = await store.users.getByEmail(email);
       if (!user) {
@@ -222,7 +220,7 @@ export function createAuthService(ctx: EngineContext): AuthService {
       const { currentPassword, newPassword } = parseInput(changePasswordSchema, input);
       const user = await store.users.getById(userId);
       if (!user) throw new ChatError('UNAUTHORIZED');
-      await limit(`login:${user.email}`, config.loginRateLimit);
+      await limit(`password:${user.id}`, config.loginRateLimit);
       if (!(await verifyPassword(currentPassword, user.passwordHash))) {
         throw new ChatError('INVALID_CREDENTIALS', 'The current password is wrong');
       }

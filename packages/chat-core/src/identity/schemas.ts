@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_LIMIT, limitSchema, MAX_LIMIT } from '../util/pagination.js';
+import { displayNameSchema, freeTextSchema } from '../util/text.js';
 
 /** Longest password bcrypt reads: past it bcrypt would silently truncate, so it is refused. */
 export const PASSWORD_MAX_BYTES = 72;
@@ -40,12 +41,8 @@ export const currentPasswordSchema = z
     message: `must be at most ${PASSWORD_MAX_BYTES} bytes`,
   });
 
-/** A nickname: 1 to 32 characters (code points) after trimming. */
-export const nicknameSchema = z
-  .string({ error: 'required' })
-  .trim()
-  .min(1, 'required')
-  .refine((value) => [...value].length <= 32, { message: 'must be at most 32 characters' });
+/** A nickname: 1 to 32 visible characters (code points) after trimming, NFC-normalized. */
+export const nicknameSchema = displayNameSchema(32);
 
 /** A 6-digit one-time code. */
 export const codeSchema = z
@@ -87,10 +84,7 @@ export const updateProfileSchema = z.strictObject({
     .union([z.literal('').transform(() => null), httpUrl])
     .nullable()
     .optional(),
-  bio: z
-    .string()
-    .trim()
-    .refine((value) => [...value].length <= 500, { message: 'must be at most 500 characters' })
+  bio: freeTextSchema(500)
     .transform((value) => (value.length === 0 ? null : value))
     .nullable()
     .optional(),

@@ -27,12 +27,12 @@ export interface UserService {
    * Exact email match or nickname prefix (ordered by nickname), leaving out the viewer and users
    * blocked either way. `limit` 1 to 100, default 50. VALIDATION_FAILED for an empty query.
    */
-  search(viewerId: string, input: { q: string; limit?: number | string }): Promise<PublicUser[]>;
+  search(viewerId: string, input: { q: string; limit?: number }): Promise<PublicUser[]>;
   /**
    * {@link search} with `hasMore`: true when more users match than the page shows. A search is
    * narrowed by typing more, not paged, so `nextCursor` is always null.
    */
-  searchPage(viewerId: string, input: { q: string; limit?: number | string }): Promise<Paginated<PublicUser>>;
+  searchPage(viewerId: string, input: { q: string; limit?: number }): Promise<Paginated<PublicUser>>;
 }
 
 /** Builds `engine.users` over the engine's context. */
@@ -48,7 +48,7 @@ export function createUserService(ctx: EngineContext): UserService {
 
   async function searchPage(
     viewerId: string,
-    input: { q: string; limit?: number | string },
+    input: { q: string; limit?: number },
   ): Promise<Paginated<PublicUser>> {
     const { q, limit } = parseInput(searchSchema, input);
     let candidates: UserRecord[];

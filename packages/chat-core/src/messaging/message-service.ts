@@ -56,13 +56,13 @@ export interface SendGroupInput {
 }
 
 /**
- * A history page request: at most one of `beforeSeq` and `afterSeq`. Numbers may arrive as
- * query-string text (`'20'`); anything that is not a whole number is VALIDATION_FAILED.
+ * A history page request: at most one of `beforeSeq` and `afterSeq`, each a JSON integer (a host
+ * turns query-string digits into numbers first); anything else is VALIDATION_FAILED.
  */
 export interface HistoryInput {
-  beforeSeq?: number | string;
-  afterSeq?: number | string;
-  limit?: number | string;
+  beforeSeq?: number;
+  afterSeq?: number;
+  limit?: number;
 }
 
 /** Messages, history and receipts: `engine.messages`. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ContentType } from '../domain/records.js';
 import { ChatError } from '../errors.js';
 import { limitSchema, pageInputSchema } from '../util/pagination.js';
+import { hasLoneSurrogate, nfc } from '../util/text.js';
 import { idSchema } from '../util/validate.js';
 
 /** Content types a client may send; `system` is written by the core only. */
@@ -43,7 +44,11 @@ const clientMsgIdSchema = z
 
 const replyToSchema = idSchema.nullish().transform((value) => value ?? undefined);
 
-const contentSchema = z.string({ error: 'required, a string' });
+/** Content is stored NFC-normalized; a lone surrogate (invalid Unicode) is refused. */
+const contentSchema = z
+  .string({ error: 'required, a string' })
+  .refine((value) => !hasLoneSurrogate(value), { message: 'must be valid Unicode text' })
+  .transform(nfc);
 
 export const sendPrivateSchema = z.object({
   receiverId: idSchema,
@@ -70,9 +75,12 @@ export const sendGroupSchema = z.object({
   replyTo: replyToSchema,
 });
 
-/** Seq values arrive from query strings too, hence the coercion. */
+/**
+ * A seq is a JSON integer: `"1"` or `true` is refused. Hosts turn query-string digits into
+ * numbers before calling the engine (only they know a value came from a query string).
+ */
 const seqSchema = (min: number) =>
-  z.coerce.number().int('must be an integer').min(min).max(Number.MAX_SAFE_INTEGER);
+  z.number({ error: 'must be an integer' }).int('must be an integer').min(min).max(Number.MAX_SAFE_INTEGER);
 
 export const historySchema = z
   .object({

@@ -33,7 +33,11 @@ import type {
   UserRecord,
 } from '../domain/records.js';
 
-/** A cursor-paginated query. `cursor` is opaque: only the store that issued it understands it. */
+/**
+ * A cursor-paginated query. `cursor` is opaque: only the store that issued it understands it. A
+ * cursor the store did not issue (malformed, tampered, another list's) must be refused with
+ * `invalidCursorError()` (VALIDATION_FAILED), never answered with an empty or a first page.
+ */
 export interface PageQuery {
   cursor?: string | undefined;
   /** 1 to 100. */

@@ -8,6 +8,7 @@
  * ```
  */
 import type { ConformanceOptions } from './harness.js';
+import { dispatchScenarios } from './scenarios/dispatch.js';
 import { groupsScenarios } from './scenarios/groups.js';
 import { identityScenarios } from './scenarios/identity.js';
 import { invitesScenarios } from './scenarios/invites.js';
@@ -37,6 +38,7 @@ export function runEngineScenarios(options: ConformanceOptions): void {
   groupsScenarios(options);
   invitesScenarios(options);
   presenceScenarios(options);
+  dispatchScenarios(options);
 }
 
 export { type MemoryMailer, memoryMailer } from '../mail/memory-mailer.js';

@@ -1,14 +1,22 @@
 import { z } from 'zod';
 import type { Paginated } from '../domain/views.js';
-import { ChatError } from '../errors.js';
+import { invalidCursorError } from '../errors.js';
 import type { Page, PageQuery } from '../ports/store.js';
 
 /** Default and largest page sizes of every list in the contract. */
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
 
-/** `limit` as it arrives from a query string or payload: 1 to 100, default 50. */
-export const limitSchema = z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT);
+/**
+ * `limit`: an integer from 1 to 100, default 50. A JSON number only (hosts turn query-string
+ * digits into numbers), so `"5"`, `true` or `[5]` are refused rather than guessed at.
+ */
+export const limitSchema = z
+  .number({ error: 'must be an integer' })
+  .int('must be an integer')
+  .min(1)
+  .max(MAX_LIMIT)
+  .default(DEFAULT_LIMIT);
 
 /** `{ cursor?, limit? }` of a paginated list. */
 export const pageInputSchema = z.object({
@@ -42,11 +50,7 @@ export function decodeTimeIdCursor(cursor: string): TimeIdPosition {
   const colon = raw.indexOf(':');
   const at = Number(raw.slice(0, colon));
   const id = raw.slice(colon + 1);
-  if (colon < 1 || !Number.isFinite(at) || id.length === 0) {
-    throw new ChatError('VALIDATION_FAILED', 'Invalid input: cursor: not a cursor of this list', {
-      details: { fields: { cursor: 'not a cursor of this list' } },
-    });
-  }
+  if (colon < 1 || !Number.isFinite(at) || id.length === 0) throw invalidCursorError();
   return { at, id };
 }
 

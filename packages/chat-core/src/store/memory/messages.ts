@@ -5,7 +5,7 @@ import type {
   MessageRecord,
 } from '../../domain/records.js';
 import type { CursorAdvance, HistoryQuery, MessageStore, Page, PageQuery } from '../../ports/store.js';
-import { firstPage } from './paging.js';
+import { decodeCursor, encodeCursor, firstPage } from './paging.js';
 
 const copyDate = (date: Date | null): Date | null => (date === null ? null : new Date(date.getTime()));
 
@@ -56,13 +56,15 @@ function copyCursor(c: ConversationCursorRecord): ConversationCursorRecord {
 }
 
 function encodeReaderCursor(userId: string): string {
-  return Buffer.from(userId, 'utf8').toString('base64url');
+  return encodeCursor({ u: userId });
+}
+
+function isReaderCursor(value: unknown): value is { u: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { u?: unknown }).u === 'string';
 }
 
 function decodeReaderCursor(cursor: string | undefined): string | null {
-  if (cursor === undefined) return null;
-  const value = Buffer.from(cursor, 'base64url').toString('utf8');
-  return value.length > 0 ? value : null;
+  return decodeCursor(cursor, isReaderCursor)?.u ?? null;
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Cursor paging shared by the memoryStore areas: opaque cursors and the page they close. */
+import { invalidCursorError } from '../../errors.js';
 import type { Page } from '../../ports/store.js';
 
 /** An opaque cursor for `value` (any JSON): callers only hand it back. */
@@ -6,16 +7,20 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** The value inside a cursor of {@link encodeCursor}, or null when this store did not issue it. */
+/**
+ * The value inside a cursor of {@link encodeCursor}; null when there is none. A cursor this store
+ * did not issue is refused with VALIDATION_FAILED, as the port says.
+ */
 export function decodeCursor<T>(cursor: string | undefined, valid: (value: unknown) => value is T): T | null {
   if (cursor === undefined) return null;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return valid(value) ? value : null;
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // a cursor this store did not issue matches nothing
-    return null;
+    throw invalidCursorError();
   }
+  if (!valid(value)) throw invalidCursorError();
+  return value;
 }
 
 /**

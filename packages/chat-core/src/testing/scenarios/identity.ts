@@ -369,28 +369,36 @@ export function identityScenarios(options: ConformanceOptions): void {
       await ctx.engine.auth.login({ email: relaxed.email, password: relaxed.password });
     });
 
-    test('login is rate limited per email with RATE_LIMITED and retryAfterSeconds', async (ctx) => {
+    test('login is rate limited per email and address, with RATE_LIMITED and retryAfterMs', async (ctx) => {
       const limited = ctx.withConfig({ loginRateLimit: { points: 3, windowMs: 10 * MINUTE } });
       const u = await ctx.user('Brute');
       const other = await ctx.user('Bystander');
+      const attacker = { ip: '203.0.113.7' };
       for (let i = 0; i < 3; i++) {
         await expectRefusal(
-          limited.auth.login({ email: u.email, password: `guess-${i}-x` }),
+          limited.auth.login({ email: u.email, password: `guess-${i}-x` }, attacker),
           'INVALID_CREDENTIALS',
         );
       }
       const error = await expectRefusal(
-        limited.auth.login({ email: u.email, password: u.password }),
+        limited.auth.login({ email: u.email, password: u.password }, attacker),
         'RATE_LIMITED',
       );
+      expect(error.details?.retryAfterMs).toBeGreaterThan(0);
+      expect(error.details?.retryAfterMs).toBeLessThanOrEqual(10 * MINUTE);
       expect(error.details?.retryAfterSeconds).toBeGreaterThan(0);
-      expect(error.details?.retryAfterSeconds).toBeLessThanOrEqual(600);
       await expectRefusal(
-        limited.auth.login({ email: ` ${u.email.toUpperCase()}`, password: u.password }),
+        limited.auth.login({ email: ` ${u.email.toUpperCase()}`, password: u.password }, attacker),
         'RATE_LIMITED',
       );
-      // Another email is not affected.
-      await limited.auth.login({ email: other.email, password: other.password });
+      // The owner, from their own address, is not locked out by a stranger's guesses.
+      const owner = await limited.auth.login(
+        { email: u.email, password: u.password },
+        { ip: '198.51.100.2' },
+      );
+      expect(owner.user.id).toBe(u.id);
+      // Another email is not affected either.
+      await limited.auth.login({ email: other.email, password: other.password }, attacker);
     });
 
     test('a successful login clears the failed attempts of that email', async (ctx) => {

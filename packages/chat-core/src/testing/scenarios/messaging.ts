@@ -411,16 +411,23 @@ export function messagingScenarios(options: ConformanceOptions): void {
       const all = await history({ limit: 100 });
       expect(all.messages).toHaveLength(60);
       expect(all.hasMore).toBe(false);
-      // Query strings arrive as text.
-      expect(seqs((await history({ beforeSeq: '3', limit: '5' })).messages)).toEqual([1, 2]);
+      expect(seqs((await history({ beforeSeq: 3, limit: 5 })).messages)).toEqual([1, 2]);
+      // A seq or limit is a JSON integer: text, booleans, arrays and objects are refused, never guessed.
+      const loose: unknown[] = [
+        { beforeSeq: '3' },
+        { limit: '5' },
+        { afterSeq: true },
+        { afterSeq: [1] },
+        { afterSeq: { $gt: 0 } },
+      ];
       for (const bad of [
+        ...(loose as HistoryInput[]),
         { beforeSeq: 10, afterSeq: 2 },
         { limit: 0 },
         { limit: 101 },
         { beforeSeq: 0 },
         { afterSeq: -1 },
         { beforeSeq: 2.5 },
-        { afterSeq: 'abc' },
       ]) {
         const error = await expectRefusal(history(bad), 'VALIDATION_FAILED');
         expect(Object.keys((error.details?.fields as object) ?? {})).not.toHaveLength(0);

@@ -1,0 +1,153 @@
+/**
+ * The transport-neutral dispatcher: event name → budget → engine operation → the contract's ack
+ * envelope. The Socket.IO transport hands it every client frame; a second transport (raw
+ * WebSocket, SSE + POST) would do the same and stay small. Payloads are validated once, by the
+ * engine operation each event calls.
+ */
+
+import { z } from 'zod';
+import type { Origin } from '../context.js';
+import { ChatError, type ChatErrorBody, toChatError } from '../errors.js';
+import type { GroupService } from '../groups/group-service.js';
+import { groupIdSchema } from '../groups/schemas.js';
+import type { MessageService } from '../messaging/message-service.js';
+import { messageIdSchema } from '../messaging/schemas.js';
+import type { Logger } from '../ports/logger.js';
+import type { PresenceService } from '../presence/presence-service.js';
+import { parseInput } from '../util/validate.js';
+import {
+  type AckResponse,
+  CLIENT_EVENT_NAMES,
+  type ClientEventMap,
+  type ClientEventName,
+  isClientEventName,
+} from './client-events.js';
+import type { EventBudget } from './event-budget.js';
+
+/** The connection an event came in on, as the transport describes it. */
+export interface DispatchConnection extends Origin {
+  /** Adds this connection to a group's room (`join_group_room`); absent where there are no rooms (REST). */
+  joinGroup?: ((groupId: string) => Promise<void> | void) | undefined;
+  /** Whether the connection is still open: a room is never joined by one that has gone. */
+  isOpen?: (() => boolean) | undefined;
+}
+
+/** Runs client events: `engine.dispatcher`. */
+export interface Dispatcher {
+  /**
+   * Runs one client event and answers the ack envelope; never rejects. Spends one event of the
+   * user's budget first (RATE_LIMITED with `retryAfterMs` past it); an unknown event name is
+   * VALIDATION_FAILED naming the events there are. INTERNAL errors are logged with their cause
+   * and answered with the generic message only.
+   */
+  handle(
+    userId: string,
+    event: unknown,
+    payload: unknown,
+    connection: DispatchConnection,
+  ): Promise<AckResponse<unknown>>;
+  /**
+   * The same as {@link handle}, resolving with the data or rejecting with the ChatError: for a
+   * REST route that is the fallback of an event (sending), so both share one budget.
+   */
+  call<K extends ClientEventName>(
+    userId: string,
+    event: K,
+    payload: unknown,
+    connection?: DispatchConnection,
+  ): Promise<ClientEventMap[K]['data']>;
+  /**
+   * A device acknowledged `new_private_message` / `new_group_message`: the message is delivered
+   * (its sender hears `message_delivered` once). Failures are logged, never thrown.
+   */
+  received(userId: string, messageId: string): Promise<void>;
+}
+
+type Handler = (userId: string, payload: unknown, connection: DispatchConnection) => Promise<unknown>;
+
+const joinRoomSchema = z.object({ groupId: groupIdSchema });
+
+/** Builds the dispatcher over the engine's services. */
+export function createDispatcher(deps: {
+  messages: MessageService;
+  groups: GroupService;
+  presence: PresenceService;
+  budget: EventBudget;
+  logger: Logger;
+}): Dispatcher {
+  const { messages, groups, presence, budget, logger } = deps;
+  const origin = ({ connectionId, ip }: DispatchConnection): Origin => ({ connectionId, ip });
+
+  // Each payload goes to the engine as it came: the operation's own schema is the only check.
+  const handlers: Record<ClientEventName, Handler> = {
+    private_message: (userId, payload, connection) =>
+      messages.sendPrivate(
+        userId,
+        payload as ClientEventMap['private_message']['payload'],
+        origin(connection),
+      ),
+    group_message: (userId, payload, connection) =>
+      messages.sendGroup(userId, payload as ClientEventMap['group_message']['payload'], origin(connection)),
+    message_status_update: async (userId, payload) => {
+      await messages.updateStatus(userId, payload as ClientEventMap['message_status_update']['payload']);
+      return {};
+    },
+    typing_status: async (userId, payload, connection) => {
+      await presence.typing(
+        userId,
+        payload as ClientEventMap['typing_status']['payload'],
+        origin(connection),
+      );
+      return {};
+    },
+    join_group_room: async (userId, payload, connection) => {
+      const { groupId } = parseInput(joinRoomSchema, payload);
+      await groups.assertMember(userId, groupId);
+      if (connection.joinGroup && (connection.isOpen?.() ?? true)) await connection.joinGroup(groupId);
+      return { groupId };
+    },
+    recall_message: (userId, payload) =>
+      messages.recall(userId, parseInput(messageIdSchema, payload).messageId),
+    sync: (userId, payload) => messages.sync(userId, payload as ClientEventMap['sync']['payload']),
+  };
+
+  const unknownEvent = (event: unknown) =>
+    new ChatError('VALIDATION_FAILED', `Unknown event ${JSON.stringify(String(event)).slice(0, 80)}`, {
+      details: { fields: { event: `must be one of ${CLIENT_EVENT_NAMES.join(', ')}` } },
+    });
+
+  const run = async (userId: string, event: unknown, payload: unknown, connection: DispatchConnection) => {
+    await budget.spend(userId);
+    if (!isClientEventName(event)) throw unknownEvent(event);
+    return handlers[event](userId, payload, connection);
+  };
+
+  const errorBody = (error: unknown, userId: string, event: unknown): ChatErrorBody => {
+    const chatError = toChatError(error);
+    if (chatError.code !== 'INTERNAL') return chatError.toJSON();
+    logger.error({ err: error, event: String(event), userId }, 'client event failed');
+    return new ChatError('INTERNAL').toJSON();
+  };
+
+  return {
+    async handle(userId, event, payload, connection) {
+      try {
+        return { ok: true, data: await run(userId, event, payload, connection) };
+      } catch (error) {
+        return { ok: false, error: errorBody(error, userId, event) };
+      }
+    },
+
+    call(userId, event, payload, connection = {}) {
+      return run(userId, event, payload, connection) as Promise<ClientEventMap[typeof event]['data']>;
+    },
+
+    async received(userId, messageId) {
+      try {
+        await messages.markDelivered(userId, messageId);
+      } catch (error) {
+        logger.error({ err: error, userId, messageId }, 'recording a delivery failed');
+      }
+    },
+  };
+}

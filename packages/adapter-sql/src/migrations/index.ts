@@ -1,0 +1,17 @@
+/**
+ * The schema's versions, in order. A migration, once released, never changes: a new version of
+ * the schema is a new entry here. Names sort in the order they run.
+ */
+import type { Migration } from 'kysely';
+import type { DialectName } from '../codec.js';
+import { initialMigration } from './0001-initial.js';
+
+export function migrationsFor(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_initial': initialMigration(dialect),
+  };
+}
+
+/** The table Kysely's Migrator records applied versions in (its lock table gets `_lock`). */
+export const MIGRATION_TABLE = 'parley_migrations';
+export const MIGRATION_LOCK_TABLE = 'parley_migrations_lock';

@@ -1,0 +1,145 @@
+/**
+ * `sqliteStore`: the port on an embedded SQLite file through better-sqlite3. Its own database is
+ * opened on first use in WAL mode with a busy timeout; every transaction is `BEGIN IMMEDIATE`, so
+ * two processes on one file queue for the writer lock instead of failing mid-transaction; and
+ * statements are prepared once and reused.
+ */
+
+import type { SqliteDatabase, SqliteDialectConfig, SqliteStatement } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, Kysely, SqliteDialect, SqliteDriver } from 'kysely';
+import type { Database } from './database.js';
+import { createSqlStore, type SqlChatStore } from './store.js';
+
+/** Options shared by both ways of opening. */
+export interface SqliteStoreCommonOptions {
+  /**
+   * Create or upgrade the schema (Kysely migrations) on first use. Turn off only when migrations
+   * run elsewhere: uniqueness, idempotency and capacity rely on the schema's keys.
+   * @default true
+   */
+  migrate?: boolean;
+  /**
+   * How long `ping()` waits before rejecting with STORE_UNAVAILABLE.
+   * @default 2000
+   */
+  pingTimeoutMs?: number;
+}
+
+/** Open a file: the store opens it on first use and `close()` closes it. */
+export interface SqliteStoreFileOptions extends SqliteStoreCommonOptions {
+  /** Path of the database file (its directory must exist), or `':memory:'`. */
+  filename: string;
+  /**
+   * How long a write waits for another process's lock before failing with STORE_UNAVAILABLE.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * `PRAGMA synchronous`. In WAL mode `'normal'` survives any crash of the process (SIGKILL
+   * included) and may lose the last commits only on power loss; `'full'` also survives power
+   * loss at the cost of an fsync per commit on the event loop.
+   * @default 'normal'
+   */
+  synchronous?: 'normal' | 'full';
+  database?: never;
+}
+
+/** Use a better-sqlite3 database the host already has; the store never closes it nor sets pragmas. */
+export interface SqliteStoreDatabaseOptions extends SqliteStoreCommonOptions {
+  database: SqliteDatabase;
+  filename?: never;
+  busyTimeoutMs?: never;
+  synchronous?: never;
+}
+
+/** Options of {@link sqliteStore}. */
+export type SqliteStoreOptions = SqliteStoreFileOptions | SqliteStoreDatabaseOptions;
+
+/** How many distinct statements stay prepared; past it the cache starts over. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/** better-sqlite3's database, as far as this module uses it. */
+interface BetterSqliteDatabase extends SqliteDatabase {
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+}
+
+/** Prepares each distinct SQL text once: Kysely asks for a statement on every query. */
+function withStatementCache(database: SqliteDatabase): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(source: string) {
+      let statement = cache.get(source);
+      if (!statement) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        statement = database.prepare(source);
+        cache.set(source, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    // The writer lock is taken at BEGIN, where busy_timeout applies, never half-way through.
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+async function openFile(options: SqliteStoreFileOptions): Promise<SqliteDatabase> {
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
+  const database = new BetterSqlite3(options.filename) as unknown as BetterSqliteDatabase;
+  try {
+    database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    if (options.filename !== ':memory:' && options.filename !== '') database.pragma('journal_mode = WAL');
+    database.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // The schema declares no foreign keys: the core owns references, as with every store.
+    database.pragma('foreign_keys = OFF');
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  return withStatementCache(database);
+}
+
+/**
+ * Creates the SQLite store. Nothing is opened until the first call.
+ *
+ * ```ts
+ * const store = sqliteStore({ filename: './data/parley.db' });   // own file, opened lazily
+ * const store = sqliteStore({ database: new Database('app.db') }); // the host's database, left open
+ * ```
+ */
+export function sqliteStore(options: SqliteStoreOptions): SqlChatStore {
+  const own = options.database === undefined;
+  const fileOptions = options as SqliteStoreFileOptions;
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({
+      database: own ? () => openFile(fileOptions) : withStatementCache(options.database as SqliteDatabase),
+    }),
+  });
+  return createSqlStore({
+    name: 'sqlite',
+    dialect: 'sqlite',
+    db,
+    persistent: own ? fileOptions.filename !== ':memory:' && fileOptions.filename !== '' : true,
+    migrate: options.migrate ?? true,
+    pingTimeoutMs: options.pingTimeoutMs ?? 2000,
+    release: async () => {
+      // Destroying closes the database, so only ours (a file never opened stays unopened).
+      if (own) await db.destroy();
+    },
+  });
+}

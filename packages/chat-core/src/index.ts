@@ -19,7 +19,7 @@ export {
   type StatusUpdateInput,
   type SyncInput,
 } from './dispatch/client-events.js';
-export type { DispatchConnection, Dispatcher } from './dispatch/dispatcher.js';
+export type { DispatchConnection, Dispatcher, HandleOptions } from './dispatch/dispatcher.js';
 export { type EventBudget, eventRule } from './dispatch/event-budget.js';
 export type * from './domain/records.js';
 export type * from './domain/views.js';

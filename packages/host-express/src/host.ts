@@ -164,11 +164,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
     httpServer,
     socketServerOptions({ origins: config.corsOrigins, recovery: config.socketRecovery }),
   );
-  const transport = attachSocketIO(io, engine, {
-    rateLimiter,
-    logger,
-    eventRateLimit: { points: config.socketEventsPerSecond, windowMs: 1000 },
-  });
+  const transport = attachSocketIO(io, engine, { logger });
 
   let closing: Promise<void> | null = null;
   const close = () => {

@@ -8,15 +8,10 @@ import {
   CHAT_EVENT_NAMES,
   type ChatEngine,
   ChatError,
-  type ChatErrorBody,
   type ChatEventName,
   type ControlEventListeners,
   type Logger,
   type MessageView,
-  memoryRateLimiter,
-  type RateDecision,
-  type RateLimiter,
-  type RateRule,
   silentLogger,
   toChatError,
 } from '@parley/chat-core';
@@ -24,23 +19,24 @@ import type { Server } from 'socket.io';
 import { Adapter as InMemoryAdapter, type Session as RecoveredSession } from 'socket.io-adapter';
 import { authMiddleware, type HandshakeResult } from './handshake.js';
 import { GROUP_ROOM_PREFIX, groupRoom, userRoom } from './rooms.js';
-import { type ClientPayload, parsePayload } from './schemas.js';
-import type { Ack, AckResponse, ClientEventName, ParleyServer, ParleySocket, SocketData } from './types.js';
+import type { Ack, AckResponse, ParleyServer, ParleySocket, SocketData } from './types.js';
 
 /** Options of {@link attachSocketIO}. */
 export interface AttachSocketIOOptions {
-  /** Per-socket budget of client events. @default { points: 30, windowMs: 1000 } */
-  eventRateLimit?: RateRule;
-  /**
-   * Where the per-socket budgets are counted (key `socket:<socket id>`); pass a shared one when
-   * several nodes serve the same users. @default the engine's own rate limiter
-   */
-  rateLimiter?: RateLimiter;
   /** @default silentLogger */
   logger?: Logger;
   /**
-   * How long the receiver's devices have to acknowledge a `new_private_message` before the
-   * server stops waiting for a receipt. @default 10000
+   * Most admitted events one socket may have waiting at once. Events are first charged to the
+   * user's budget (the engine's `eventRateLimit`), and one over budget is answered RATE_LIMITED
+   * at once without waiting, so this only bounds a client outrunning a slow store.
+   * @default 1000
+   */
+  maxQueuedEvents?: number;
+  /**
+   * Behind a cluster adapter, how long the receiver's devices have to acknowledge a
+   * `new_private_message` before the server stops waiting for a receipt. On Socket.IO's own
+   * adapter no timer runs: each device's ack is awaited while its socket is open.
+   * @default 10000
    */
   deliveryAckTimeoutMs?: number;
 }
@@ -51,50 +47,31 @@ export interface SocketTransport {
   close(): Promise<void>;
 }
 
-/** Default per-socket budget of client events. */
-export const DEFAULT_EVENT_RATE_LIMIT: RateRule = { points: 30, windowMs: 1000 };
-
-/** Default wait for a delivery receipt. */
+/** Default wait for a delivery receipt behind a cluster adapter. */
 export const DEFAULT_DELIVERY_ACK_TIMEOUT_MS = 10_000;
 
+/** Default bound of a socket's queue of admitted events. */
+export const MAX_QUEUED_EVENTS = 1000;
+
 /**
- * Most events one socket may have waiting at once (capped by the event budget). Past it an event
- * is refused with RATE_LIMITED on arrival: a client outrunning a slow store must not make the
- * server hold an ever longer queue of payloads.
+ * Most receipts one socket may owe at once. A client whose handler never acks would otherwise
+ * make the server keep an ack callback per message for as long as it stays connected; past this,
+ * messages reach it without an ack callback (a later ack still marks everything before it
+ * delivered, since delivery moves a cursor).
  */
-export const MAX_QUEUED_EVENTS = 100;
+export const MAX_PENDING_RECEIPTS = 256;
 
 // setTimeout holds at most a signed 32-bit delay; longer token lifetimes re-arm the timer.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const CLIENT_EVENT_NAMES: readonly ClientEventName[] = [
-  'private_message',
-  'group_message',
-  'message_status_update',
-  'typing_status',
-  'join_group_room',
-  'recall_message',
-  'sync',
-];
-
-type Handler<K extends ClientEventName> = (
-  socket: ParleySocket,
-  payload: ClientPayload<K>,
-) => Promise<unknown>;
-
 /** Untyped views used where an event name is only known at run time. */
-type UntypedOn = { on(event: string, listener: (...args: unknown[]) => void): void };
 type UntypedEmitter = {
   on(event: string, listener: (...args: never[]) => void): void;
   off(event: string, listener: (...args: never[]) => void): void;
 };
 type UntypedBroadcast = { emit(event: string, ...args: unknown[]): boolean };
-type ReceiptBroadcast = {
-  emit(
-    event: 'new_private_message',
-    message: MessageView,
-    done: (timeout: Error | null, receipts: unknown[]) => void,
-  ): boolean;
+type ReceiptEmitter = {
+  emit(event: 'new_private_message', message: MessageView, done: (...args: unknown[]) => void): boolean;
 };
 
 /**
@@ -146,15 +123,15 @@ export function attachSocketIO(
 ): SocketTransport {
   const server = io as ParleyServer;
   const logger = options.logger ?? silentLogger;
-  const rateLimiter = options.rateLimiter ?? engine.rateLimiter ?? memoryRateLimiter();
-  const eventRule = options.eventRateLimit ?? DEFAULT_EVENT_RATE_LIMIT;
   const ackTimeoutMs = options.deliveryAckTimeoutMs ?? DEFAULT_DELIVERY_ACK_TIMEOUT_MS;
-  const maxQueued = Math.max(1, Math.min(eventRule.points, MAX_QUEUED_EVENTS));
+  const maxQueued = Math.max(1, options.maxQueuedEvents ?? MAX_QUEUED_EVENTS);
+  const { dispatcher } = engine;
 
   const handshakes = new WeakMap<ParleySocket, HandshakeResult>();
-  // Local bookkeeping only (which sockets this attachment opened and their expiry timers); shared
-  // state such as presence and rate budgets lives behind the engine's ports.
+  // Local bookkeeping only (which sockets this attachment opened, their expiry timers, receipts
+  // they owe); shared state such as presence and rate budgets lives behind the engine's ports.
   const live = new Map<ParleySocket, NodeJS.Timeout | undefined>();
+  const owedReceipts = new WeakMap<ParleySocket, number>();
   const pending = new Set<Promise<unknown>>();
   let closed = false;
 
@@ -167,99 +144,88 @@ export function attachSocketIO(
   server.use(authMiddleware(engine, logger, handshakes, () => closed));
   guardRecovery(server, engine, logger);
 
-  const handlers: { [K in ClientEventName]: Handler<K> } = {
-    private_message: (socket, payload) =>
-      engine.messages.sendPrivate(socket.data.userId, payload, { connectionId: socket.id }),
-    group_message: (socket, payload) =>
-      engine.messages.sendGroup(socket.data.userId, payload, { connectionId: socket.id }),
-    message_status_update: async (socket, payload) => {
-      await engine.messages.updateStatus(socket.data.userId, payload);
-      return {};
-    },
-    typing_status: async (socket, payload) => {
-      await engine.presence.typing(socket.data.userId, payload, { connectionId: socket.id });
-      return {};
-    },
-    join_group_room: async (socket, { groupId }) => {
-      await engine.groups.assertMember(socket.data.userId, groupId);
-      // A socket that left while this ran must not be put back into a room it will never leave.
-      if (socket.connected) await socket.join(groupRoom(groupId));
-      return { groupId };
-    },
-    recall_message: (socket, { messageId }) => engine.messages.recall(socket.data.userId, messageId),
-    sync: (socket, payload) => engine.messages.sync(socket.data.userId, payload),
-  };
-
+  /** Sends an answer: to the ack when the client gave one, else as `chat_error` to the socket. */
   const answer = (
     socket: ParleySocket,
-    event: ClientEventName,
+    event: unknown,
     ack: Ack<unknown> | undefined,
-    error: unknown,
+    response: AckResponse<unknown>,
   ) => {
-    const chatError = toChatError(error);
-    let body: ChatErrorBody;
-    if (chatError.code === 'INTERNAL') {
-      logger.error(
-        { err: error, event, userId: socket.data.userId, socketId: socket.id },
-        'socket event failed',
-      );
-      body = new ChatError('INTERNAL').toJSON();
-    } else {
-      body = chatError.toJSON();
+    try {
+      if (ack) ack(response);
+      else if (!response.ok) {
+        const { code, message } = response.error;
+        socket.emit('chat_error', {
+          event: typeof event === 'string' ? event : String(event),
+          code,
+          message,
+        });
+      }
+    } catch (error) {
+      logger.error({ err: error, socketId: socket.id }, 'socket event answer failed');
     }
-    if (ack) ack({ ok: false, error: body } satisfies AckResponse<unknown>);
-    else socket.emit('chat_error', { event, code: body.code, message: body.message });
   };
 
-  const consume = (socket: ParleySocket): Promise<RateDecision> =>
-    rateLimiter.consume(`socket:${socket.id}`, eventRule).catch((error: unknown) => {
-      // A limiter outage must not take the chat down with it: fail open, loudly.
-      logger.warn({ err: error, socketId: socket.id }, 'event rate limiter failed; allowing the event');
-      return { allowed: true, remaining: 0, retryAfterMs: 0 };
-    });
+  const refusal = (error: unknown): AckResponse<unknown> => {
+    const chatError = toChatError(error);
+    return {
+      ok: false,
+      error: (chatError.code === 'INTERNAL' ? new ChatError('INTERNAL') : chatError).toJSON(),
+    };
+  };
 
   const listen = (socket: ParleySocket) => {
+    const { userId } = socket.data;
+    const connection = {
+      connectionId: socket.id,
+      ip: socket.handshake.address,
+      isOpen: () => socket.connected,
+      joinGroup: (groupId: string) => socket.join(groupRoom(groupId)),
+    };
     // Events of one socket run one after another, so messages sent in order commit in order.
     let queue: Promise<void> = Promise.resolve();
     let queued = 0;
-    for (const event of CLIENT_EVENT_NAMES) {
-      (socket as unknown as UntypedOn).on(event, (...args: unknown[]) => {
-        const last = args.at(-1);
-        const ack = typeof last === 'function' ? (args.pop() as Ack<unknown>) : undefined;
-        const payload = args[0];
-        if (queued >= maxQueued) {
-          try {
-            answer(socket, event, ack, new ChatError('RATE_LIMITED', 'Too many events, slow down'));
-          } catch (error) {
-            logger.error({ err: error, event, socketId: socket.id }, 'socket event answer failed');
-          }
-          return;
-        }
-        queued += 1;
-        const decision = consume(socket);
-        queue = queue.then(async () => {
-          try {
-            const { allowed, retryAfterMs } = await decision;
-            if (!allowed) {
-              throw new ChatError('RATE_LIMITED', 'Too many events, slow down', {
-                details: { retryAfterMs },
-              });
-            }
-            const handler = handlers[event] as Handler<ClientEventName>;
-            const data = await handler(socket, parsePayload(event, payload));
-            ack?.({ ok: true, data });
-          } catch (error) {
-            answer(socket, event, ack, error);
-          } finally {
-            queued -= 1;
-          }
-        });
-        // Whatever happens to one event, the socket's queue must keep flowing.
-        queue = queue.catch((error: unknown) =>
-          logger.error({ err: error, event, socketId: socket.id }, 'socket event answer failed'),
+    // Every frame of the socket, known event or not: the dispatcher answers unknown names.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack<unknown>) : undefined;
+      const payload = args[0];
+      if (queued >= maxQueued) {
+        answer(
+          socket,
+          event,
+          ack,
+          refusal(
+            new ChatError('RATE_LIMITED', 'Too many events waiting, slow down', {
+              details: { retryAfterMs: 1000, retryAfterSeconds: 1 },
+            }),
+          ),
         );
+        return;
+      }
+      queued += 1;
+      // Charged on arrival: an event over budget is answered now, never after the queue ahead of it.
+      const admitted = dispatcher.admit(userId).then(
+        () => true,
+        (error: unknown) => {
+          queued -= 1;
+          answer(socket, event, ack, refusal(error));
+          return false;
+        },
+      );
+      queue = queue.then(async () => {
+        if (!(await admitted)) return;
+        try {
+          answer(
+            socket,
+            event,
+            ack,
+            await dispatcher.handle(userId, event, payload, connection, { admitted: true, logger }),
+          );
+        } finally {
+          queued -= 1;
+        }
       });
-    }
+    });
   };
 
   const scheduleExpiry = (socket: ParleySocket) => {
@@ -286,7 +252,10 @@ export function attachSocketIO(
       return;
     }
     const { userId } = socket.data;
-    socket.on('error', (error) => logger.warn({ err: error, userId, socketId: socket.id }, 'socket error'));
+    // A malformed frame from a client is the client's problem: one short line, no stack trace.
+    socket.on('error', (error) =>
+      logger.debug({ userId, socketId: socket.id, reason: error.message }, 'socket error'),
+    );
     listen(socket);
 
     const handshake = handshakes.get(socket);
@@ -325,11 +294,18 @@ export function attachSocketIO(
 
   // With Socket.IO's own single-node adapter the local room table is the whole truth, so a
   // broadcast that would reach nobody (the sender's "other devices" when it has one, an offline
-  // receiver) can be skipped before it is encoded. A cluster adapter keeps every broadcast.
-  const adapter = server.of('/').adapter;
-  const roomTableIsComplete = Object.getPrototypeOf(adapter) === InMemoryAdapter.prototype;
-  const reachesAnyone = (rooms: readonly string[], except: string | undefined): boolean => {
-    if (!roomTableIsComplete) return true;
+  // receiver) can be skipped before it is encoded, and receipts can be asked of each local socket.
+  // A cluster adapter (or the session-aware one of recovery) keeps every broadcast. The adapter is
+  // looked up at each broadcast, so one set after attaching is used too.
+  const localAdapter = () => {
+    const adapter = server.of('/').adapter;
+    return Object.getPrototypeOf(adapter) === InMemoryAdapter.prototype ? adapter : null;
+  };
+  const reachesAnyone = (
+    adapter: InMemoryAdapter,
+    rooms: readonly string[],
+    except: string | undefined,
+  ): boolean => {
     for (const room of rooms) {
       const members = adapter.rooms.get(room);
       if (members === undefined) continue;
@@ -341,26 +317,57 @@ export function attachSocketIO(
 
   const broadcast = (name: ChatEventName, payload: unknown, rooms: string[], except: string | undefined) => {
     if (rooms.length === 0) return; // `io.to([])` would mean everyone
-    if (!reachesAnyone(rooms, except)) return;
+    const adapter = localAdapter();
+    if (adapter !== null && !reachesAnyone(adapter, rooms, except)) return;
     const target = except === undefined ? server.to(rooms) : server.to(rooms).except(except);
     (target as unknown as UntypedBroadcast).emit(name, payload);
   };
 
-  /** The receiver's devices get the message with an ack; the first receipt marks it delivered. */
+  /**
+   * The receiver's devices get the message with an ack callback; the first device to call it
+   * marks the message delivered. Locally each socket is asked on its own, with no timer: an ack
+   * is awaited while the socket is open (bounded by {@link MAX_PENDING_RECEIPTS}), and nothing is
+   * left to keep the process alive after `close()`. Behind a cluster adapter the broadcast is one
+   * emit with a timeout, as Socket.IO's cluster acks require.
+   */
   const sendWithReceipt = (message: MessageView, receiverId: string, except: string | undefined) => {
     const room = userRoom(receiverId);
-    if (!reachesAnyone([room], except)) return; // offline: the receiver syncs by seq later
-    const target = except === undefined ? server.to(room) : server.to(room).except(except);
-    // The ack is optional in the event map, which Socket.IO's timeout typing cannot follow.
-    const withAck = target.timeout(ackTimeoutMs) as unknown as ReceiptBroadcast;
-    withAck.emit('new_private_message', message, (_timeout, receipts) => {
-      // Called once: when every device answered or at the timeout with the answers so far.
-      if (receipts.length === 0) return;
-      track(engine.messages.markDelivered(receiverId, message.id), 'markDelivered failed', {
+    let delivered = false;
+    const receipt = () => {
+      if (delivered) return;
+      delivered = true;
+      track(dispatcher.received(receiverId, message.id), 'recording a delivery failed', {
         userId: receiverId,
         messageId: message.id,
       });
-    });
+    };
+    const adapter = localAdapter();
+    if (adapter === null) {
+      const target = except === undefined ? server.to(room) : server.to(room).except(except);
+      const withAck = target.timeout(ackTimeoutMs) as unknown as ReceiptEmitter;
+      withAck.emit('new_private_message', message, (_timeout: unknown, receipts: unknown) => {
+        if (Array.isArray(receipts) && receipts.length > 0) receipt();
+      });
+      return;
+    }
+    const ids = adapter.rooms.get(room);
+    if (ids === undefined) return; // offline: the receiver syncs by seq later
+    const sockets = server.of('/').sockets;
+    for (const id of ids) {
+      if (id === except) continue;
+      const socket = sockets.get(id);
+      if (socket === undefined) continue;
+      const owed = owedReceipts.get(socket) ?? 0;
+      if (owed >= MAX_PENDING_RECEIPTS) {
+        socket.emit('new_private_message', message);
+        continue;
+      }
+      owedReceipts.set(socket, owed + 1);
+      (socket as unknown as ReceiptEmitter).emit('new_private_message', message, () => {
+        owedReceipts.set(socket, Math.max(0, (owedReceipts.get(socket) ?? 1) - 1));
+        receipt();
+      });
+    }
   };
 
   const route = (name: ChatEventName) => (payload: unknown, audience: Audience) => {

@@ -8,16 +8,20 @@
  */
 
 export {
+  CLIENT_EVENT_NAMES,
+  type ClientEventMap,
+  clientEventSchemas,
+} from '@parley/chat-core';
+export {
   type AttachSocketIOOptions,
   attachSocketIO,
   DEFAULT_DELIVERY_ACK_TIMEOUT_MS,
-  DEFAULT_EVENT_RATE_LIMIT,
+  MAX_PENDING_RECEIPTS,
   MAX_QUEUED_EVENTS,
   type SocketTransport,
 } from './attach.js';
 export { tokenFromHandshake } from './handshake.js';
 export { groupRoom, userRoom } from './rooms.js';
-export { type ClientPayload, clientEventSchemas, parsePayload } from './schemas.js';
 export {
   MAX_DISCONNECTION_DURATION_MS,
   MAX_HTTP_BUFFER_SIZE,

@@ -1,21 +1,23 @@
 /**
  * The typed Socket.IO surface of Parley: both event maps, the per-socket data and the ack
- * answer. The server→client map comes from chat-core's `ChatEventMap`, so the engine's emitter
- * and the `Server<…>` generics cannot drift apart.
+ * answer. Both maps come from chat-core (`ChatEventMap` for server→client, `ClientEventMap` for
+ * client→server), so the engine, the dispatcher and the `Server<…>` generics cannot drift apart.
  */
 import type {
-  ChatErrorBody,
+  AckResponse,
+  ClientEventMap,
+  ClientEventName,
   ServerToClientEvents as CoreServerToClientEvents,
-  MessagePage,
   MessageView,
-  SendGroupInput,
-  SendPrivateInput,
-  TypingInput,
 } from '@parley/chat-core';
 import type { Server, Socket } from 'socket.io';
 
-/** The answer to every client→server event that carries an ack callback. */
-export type AckResponse<T> = { ok: true; data: T } | { ok: false; error: ChatErrorBody };
+export type {
+  AckResponse,
+  ClientEventName,
+  StatusUpdateInput as StatusUpdatePayload,
+  SyncInput as SyncPayload,
+} from '@parley/chat-core';
 
 /** An ack callback as the server receives it from the client. */
 export type Ack<T> = (response: AckResponse<T>) => void;
@@ -39,32 +41,13 @@ export type ServerToClientEvents = Omit<
   new_group_message: (message: MessageView, ack?: ReceiptAck) => void;
 };
 
-/** Payload of `message_status_update`. */
-export interface StatusUpdatePayload {
-  messageId: string;
-  status: 'delivered' | 'read';
-}
-
-/** Payload of `sync`. */
-export interface SyncPayload {
-  conversationId: string;
-  afterSeq: number;
-  limit?: number;
-}
-
 /** Client→server events of the contract, each with an optional ack. */
-export interface ClientToServerEvents {
-  private_message: (payload: SendPrivateInput, ack?: Ack<{ message: MessageView }>) => void;
-  group_message: (payload: SendGroupInput, ack?: Ack<{ message: MessageView }>) => void;
-  message_status_update: (payload: StatusUpdatePayload, ack?: Ack<Record<string, never>>) => void;
-  typing_status: (payload: TypingInput, ack?: Ack<Record<string, never>>) => void;
-  join_group_room: (payload: { groupId: string }, ack?: Ack<{ groupId: string }>) => void;
-  recall_message: (payload: { messageId: string }, ack?: Ack<{ message: MessageView }>) => void;
-  sync: (payload: SyncPayload, ack?: Ack<MessagePage>) => void;
-}
-
-/** Name of a client→server event. */
-export type ClientEventName = keyof ClientToServerEvents;
+export type ClientToServerEvents = {
+  [K in ClientEventName]: (
+    payload: ClientEventMap[K]['payload'],
+    ack?: Ack<ClientEventMap[K]['data']>,
+  ) => void;
+};
 
 /** Events between Socket.IO nodes: Parley sends none of its own. */
 export type InterServerEvents = Record<string, never>;

@@ -43,7 +43,7 @@ export interface TestServer {
 /** What an acked client event answers. */
 export type Answer<T = unknown> =
   | { ok: true; data: T }
-  | { ok: false; error: { code: string; message: string; details?: unknown } };
+  | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
 
 /** A registered user with a token. */
 export interface TestUser {

@@ -16,7 +16,9 @@ import {
 } from './helpers.js';
 
 // A generous budget: the validation table sends many events from one socket.
-const server = useServer({ attach: { eventRateLimit: { points: 1000, windowMs: 1000 } } });
+const server = useServer({
+  config: { eventRateLimit: { perSecond: 1000, burst: 200, burstWindowMs: 1000 } },
+});
 
 async function friends(): Promise<{ alice: TestUser; bob: TestUser }> {
   const alice = await registerUser(server.engine, 'alice');
@@ -263,30 +265,68 @@ describe('payload validation', () => {
 });
 
 describe('rate limit', () => {
-  it('answers RATE_LIMITED past the per-socket budget and drops the event', async () => {
-    const limited = await startServer({ attach: { eventRateLimit: { points: 3, windowMs: 60_000 } } });
+  it("answers RATE_LIMITED past the user's budget, shared by all their sockets, and drops the event", async () => {
+    const limited = await startServer({
+      config: { eventRateLimit: { perSecond: 2, burst: 1, burstWindowMs: 60_000 } },
+    });
     const alice = await registerUser(limited.engine);
     const bob = await registerUser(limited.engine);
     await befriend(limited.engine, alice, bob);
     const socket = await connect(limited, alice.token);
-    for (let i = 0; i < 3; i++) {
-      expect(
-        (await request<Answer>(socket, 'private_message', { receiverId: bob.id, content: `m${i}` })).ok,
-      ).toBe(true);
-    }
-    const answer = await request<Answer>(socket, 'private_message', {
+    const other = await connect(limited, alice.token);
+    const sends = [socket, other, socket].map((s, i) =>
+      request<Answer>(s, 'private_message', { receiverId: bob.id, content: `m${i}` }),
+    );
+    expect((await Promise.all(sends)).map((answer) => answer.ok)).toEqual([true, true, true]);
+    const answer = await request<Answer>(other, 'private_message', {
       receiverId: bob.id,
       content: 'one too many',
     });
     expect(answer).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(answer.ok ? 0 : answer.error.details?.retryAfterMs).toBeGreaterThan(0);
     const error = next(socket, 'chat_error');
     socket.emit('typing_status', { to: bob.id, isTyping: true });
     expect(await error).toMatchObject({ event: 'typing_status', code: 'RATE_LIMITED' });
     // Dropped: only the three allowed messages were stored.
     const history = await limited.engine.messages.privateHistory(bob.id, alice.id);
-    expect(history.messages.map((m) => m.content)).toEqual(['m0', 'm1', 'm2']);
-    // Another socket has its own budget.
-    const other = await connect(limited, alice.token);
-    expect((await request<Answer>(other, 'typing_status', { to: bob.id, isTyping: false })).ok).toBe(true);
+    expect(history.messages.map((m) => m.content).sort()).toEqual(['m0', 'm1', 'm2']);
+    expect(socket.connected && other.connected).toBe(true);
+  });
+
+  it('serves a client flushing an outbox of 200 messages at once, and the typing event after it', async () => {
+    const fresh = await startServer();
+    const alice = await registerUser(fresh.engine);
+    const bob = await registerUser(fresh.engine);
+    await befriend(fresh.engine, alice, bob);
+    const socket = await connect(fresh, alice.token);
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        request<Answer<{ message: MessageView }>>(socket, 'private_message', {
+          receiverId: bob.id,
+          content: `outbox ${i}`,
+          clientMsgId: `outbox-${i}`,
+        }),
+      ),
+    );
+    expect(answers.filter((a) => !a.ok)).toEqual([]);
+    // Sent in order, committed in order.
+    expect(answers.map((a) => (a.ok ? a.data?.message.seq : 0))).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    expect((await request<Answer>(socket, 'typing_status', { to: bob.id, isTyping: true })).ok).toBe(true);
+  });
+});
+
+describe('unknown events', () => {
+  it('answer VALIDATION_FAILED in the ack, or as chat_error without one', async () => {
+    const alice = await registerUser(server.engine);
+    const socket = await connect(server, alice.token);
+    const untyped = socket as unknown as { emit(event: string, ...args: unknown[]): void };
+    const answer = await new Promise<Answer>((resolve) => untyped.emit('no_such_event', { x: 1 }, resolve));
+    expect(answer).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const error = next(socket, 'chat_error');
+    untyped.emit('private_mesage', { receiverId: 'x', content: 'typo' });
+    expect(await error).toMatchObject({ event: 'private_mesage', code: 'VALIDATION_FAILED' });
+    expect(socket.connected).toBe(true);
   });
 });

@@ -5,41 +5,76 @@ import { connect, connectError, once, registerUser, request, startServer, useSer
 
 const server = useServer();
 
-type Answer = { ok: boolean; error?: { code: string } };
+import type { Answer } from './helpers.js';
 
-describe('a flooding socket', () => {
-  it('is refused at once with RATE_LIMITED past a bounded queue, instead of queueing without end', async () => {
-    const alice = await registerUser(server.engine);
-    const socket = await connect(server, alice.token);
-    const messages = server.engine.messages as { sync: ChatEngine['messages']['sync'] };
-    const original = messages.sync;
-    let release = () => {};
-    const stuck = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    // The first event hangs, as a slow store would; every later one waits behind it.
-    messages.sync = async (...args) => {
-      await stuck;
-      return original(...args);
-    };
-    try {
-      const first = request<Answer>(socket, 'sync', { conversationId: 'x', afterSeq: 0 });
-      const flood = Array.from({ length: 200 }, () =>
-        request<Answer>(socket, 'sync', { conversationId: 'x', afterSeq: 0 }),
-      );
-      // Answered while the first event is still stuck: the overflow never entered the queue.
-      const refused = await Promise.race(flood);
-      expect(refused.ok).toBe(false);
-      expect(refused.error?.code).toBe('RATE_LIMITED');
-      release();
-      await first;
-      await Promise.allSettled(flood);
-    } finally {
+/** Makes `engine.messages.sync` hang, as a slow store would, until the answer is released. */
+function stickSync(engine: ChatEngine): { release: () => void; restore: () => void } {
+  const messages = engine.messages as { sync: ChatEngine['messages']['sync'] };
+  const original = messages.sync;
+  let release = () => {};
+  const stuck = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  messages.sync = async (...args) => {
+    await stuck;
+    return original(...args);
+  };
+  return {
+    release,
+    restore: () => {
       release();
       messages.sync = original;
+    },
+  };
+}
+
+describe('a flooding socket', () => {
+  it('is answered RATE_LIMITED at once past its budget, even while earlier events wait', async () => {
+    const limited = await startServer({
+      config: { eventRateLimit: { perSecond: 5, burst: 5, burstWindowMs: 60_000 } },
+    });
+    const alice = await registerUser(limited.engine);
+    const socket = await connect(limited, alice.token);
+    const sync = stickSync(limited.engine);
+    try {
+      const first = request<Answer>(socket, 'sync', { conversationId: 'x', afterSeq: 0 });
+      const flood = Array.from({ length: 50 }, () =>
+        request<Answer>(socket, 'sync', { conversationId: 'x', afterSeq: 0 }),
+      );
+      // Answered while the first event is still stuck: over-budget events never enter the queue.
+      const refused = await Promise.race(flood);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+      sync.release();
+      await first;
+      const answers = await Promise.all(flood);
+      expect(answers.filter((a) => a.ok === false && a.error.code === 'RATE_LIMITED')).toHaveLength(41);
+    } finally {
+      sync.restore();
     }
-    // The socket keeps working once the flood is over.
     expect(socket.connected).toBe(true);
+  });
+
+  it('bounds the queue of admitted events waiting on a slow store', async () => {
+    const bounded = await startServer({ attach: { maxQueuedEvents: 5 } });
+    const alice = await registerUser(bounded.engine);
+    const socket = await connect(bounded, alice.token);
+    const sync = stickSync(bounded.engine);
+    try {
+      const waiting = Array.from({ length: 5 }, () =>
+        request<Answer>(socket, 'sync', { conversationId: 'x', afterSeq: 0 }),
+      );
+      const overflow = await request<Answer>(socket, 'sync', { conversationId: 'x', afterSeq: 0 });
+      expect(overflow).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+      sync.release();
+      expect(
+        (await Promise.all(waiting)).every((a) => a.ok === false && a.error.code !== 'RATE_LIMITED'),
+      ).toBe(true);
+    } finally {
+      sync.restore();
+    }
+    // Once the store answers, the socket is served again.
+    const after = await request<Answer>(socket, 'sync', { conversationId: 'x', afterSeq: 0 });
+    expect(after.ok === false && after.error.code).not.toBe('RATE_LIMITED');
   });
 });
 
@@ -51,10 +86,10 @@ describe('payload limits', () => {
       receiverId: 'x',
       content: 'a'.repeat(200 * 1024),
     });
-    expect(answer.error?.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(answer).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
     expect(socket.connected).toBe(true);
     const after = await request<Answer>(socket, 'sync', null);
-    expect(after.error?.code).toBe('VALIDATION_FAILED');
+    expect(after).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 
   it('a frame over 1 MB drops that socket; the server keeps serving', async () => {

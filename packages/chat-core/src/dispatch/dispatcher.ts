@@ -45,7 +45,14 @@ export interface Dispatcher {
     event: unknown,
     payload: unknown,
     connection: DispatchConnection,
+    options?: HandleOptions,
   ): Promise<AckResponse<unknown>>;
+  /**
+   * Spends one event of the user's budget: RATE_LIMITED with `details.retryAfterMs` past it. A
+   * transport calls it as a frame arrives, so an event over budget is answered at once and never
+   * waits in a connection's queue; it then passes `{ admitted: true }` to {@link handle}.
+   */
+  admit(userId: string): Promise<void>;
   /**
    * The same as {@link handle}, resolving with the data or rejecting with the ChatError: for a
    * REST route that is the fallback of an event (sending), so both share one budget.
@@ -61,6 +68,14 @@ export interface Dispatcher {
    * (its sender hears `message_delivered` once). Failures are logged, never thrown.
    */
   received(userId: string, messageId: string): Promise<void>;
+}
+
+/** Options of {@link Dispatcher.handle}. */
+export interface HandleOptions {
+  /** The event's budget was already spent with {@link Dispatcher.admit}. @default false */
+  admitted?: boolean;
+  /** Where the cause of an INTERNAL failure is logged (a transport's own logger). @default the engine's logger */
+  logger?: Logger;
 }
 
 type Handler = (userId: string, payload: unknown, connection: DispatchConnection) => Promise<unknown>;
@@ -116,26 +131,36 @@ export function createDispatcher(deps: {
       details: { fields: { event: `must be one of ${CLIENT_EVENT_NAMES.join(', ')}` } },
     });
 
-  const run = async (userId: string, event: unknown, payload: unknown, connection: DispatchConnection) => {
-    await budget.spend(userId);
+  const run = async (
+    userId: string,
+    event: unknown,
+    payload: unknown,
+    connection: DispatchConnection,
+    admitted = false,
+  ) => {
+    if (!admitted) await budget.spend(userId);
     if (!isClientEventName(event)) throw unknownEvent(event);
     return handlers[event](userId, payload, connection);
   };
 
-  const errorBody = (error: unknown, userId: string, event: unknown): ChatErrorBody => {
+  const errorBody = (error: unknown, userId: string, event: unknown, log = logger): ChatErrorBody => {
     const chatError = toChatError(error);
     if (chatError.code !== 'INTERNAL') return chatError.toJSON();
-    logger.error({ err: error, event: String(event), userId }, 'client event failed');
+    log.error({ err: error, event: String(event), userId }, 'client event failed');
     return new ChatError('INTERNAL').toJSON();
   };
 
   return {
-    async handle(userId, event, payload, connection) {
+    async handle(userId, event, payload, connection, options = {}) {
       try {
-        return { ok: true, data: await run(userId, event, payload, connection) };
+        return { ok: true, data: await run(userId, event, payload, connection, options.admitted) };
       } catch (error) {
-        return { ok: false, error: errorBody(error, userId, event) };
+        return { ok: false, error: errorBody(error, userId, event, options.logger) };
       }
+    },
+
+    admit(userId) {
+      return budget.spend(userId);
     },
 
     call(userId, event, payload, connection = {}) {

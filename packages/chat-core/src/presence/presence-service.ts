@@ -9,11 +9,22 @@ import { idSchema, parseInput } from '../util/validate.js';
 /** `typing_status`: to one user (`to`) or to a group (`groupId`). */
 export type TypingInput = { to: string; isTyping: boolean } | { groupId: string; isTyping: boolean };
 
-/** `typing_status`: to one user or to a group. */
-export const typingSchema = z.union([
-  z.object({ to: idSchema, isTyping: z.boolean() }),
-  z.object({ groupId: idSchema, isTyping: z.boolean() }),
-]);
+/** `typing_status`: to one user (`to`) or to a group (`groupId`): exactly one of the two. */
+export const typingSchema = z
+  .object({
+    to: idSchema.optional(),
+    groupId: idSchema.optional(),
+    isTyping: z.boolean({ error: 'required, true or false' }),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.to === undefined) === (value.groupId === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'give exactly one of to and groupId' });
+    }
+  })
+  .transform(
+    ({ to, groupId, isTyping }): TypingInput =>
+      to !== undefined ? { to, isTyping } : { groupId: groupId ?? '', isTyping },
+  );
 
 /** Online state and typing: `engine.presence`, driven by the transport's connections. */
 export interface PresenceService {

@@ -18,7 +18,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * bidi marks, the BOM), combining marks without a base, variation selectors, and the Hangul and
  * Braille fillers that pass for letters but show as blanks.
  */
-const INVISIBLE = /^[\s\p{Cf}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800\u034F]*$/u;
+const INVISIBLE = /^(?:[\s\p{Cf}\p{Mn}\p{Me}\u115F\u3164\uFFA0\u2800]|\u1160)*$/u;
 
 /** Number of code points (what a person counts as characters; an emoji is one). */
 export function codePointLength(value: string): number {

@@ -7,6 +7,10 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
+      {
+        find: '@parley/chat-core/testing/clock',
+        replacement: src('./packages/chat-core/src/testing/test-clock.ts'),
+      },
       { find: '@parley/chat-core/testing', replacement: src('./packages/chat-core/src/testing/index.ts') },
       { find: '@parley/chat-core', replacement: src('./packages/chat-core/src/index.ts') },
       { find: '@parley/adapter-mongo', replacement: src('./packages/adapter-mongo/src/index.ts') },

@@ -67,6 +67,7 @@ const UNAVAILABLE_MESSAGES = [
   /Client has encountered a connection error/i,
   /Cannot use a pool after calling end/i,
   /The database connection is not open/i,
+  /Cannot open database/i,
   /connection is closed/i,
 ];
 

@@ -32,8 +32,29 @@ async function run(migrator: Migrator): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/**
+ * Whether the newest migration is recorded already: one indexed read, so a restart (or every
+ * store of a test run) does not take the lock when there is nothing to do. Migrations are only
+ * ever appended, so the newest being applied means all are.
+ */
+async function upToDate(db: Kysely<Database>, dialect: DialectName): Promise<boolean> {
+  const names = Object.keys(migrationsFor(dialect)).sort();
+  const latest = names.at(-1);
+  if (latest === undefined) return true;
+  try {
+    const { rows } = await sql<{
+      name: string;
+    }>`select name from ${sql.table(MIGRATION_TABLE)} where name = ${latest}`.execute(db);
+    return rows.length === 1;
+  } catch {
+    // No migration table yet: a first start.
+    return false;
+  }
+}
+
 /** Applies every pending migration; answers the names applied by this call (empty when none). */
 export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName): Promise<string[]> {
+  if (await upToDate(db, dialect)) return [];
   if (dialect === 'postgres') {
     return db.connection().execute(async (conn) => {
       await sql`select pg_advisory_lock(${sql.lit(PG_MIGRATION_LOCK_KEY.toString())}::bigint)`.execute(conn);

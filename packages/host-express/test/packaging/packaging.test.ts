@@ -6,7 +6,7 @@
  * manifests carry no `workspace:` range and publint finds nothing; and `testClock` loads with
  * plain node, without vitest installed.
  */
-import { type SpawnOptions, spawn } from 'node:child_process';
+import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -105,14 +105,18 @@ beforeAll(async () => {
   tarballs = join(work, 'tarballs');
   scratch = join(work, 'scratch');
   mkdirSync(scratch);
-  const filter = ['--filter', './packages/*'];
-  await mustRun('build', 'npx', ['-y', 'pnpm@10', '-r', ...filter, 'build'], root, 90_000);
+  // Two runs of this test in one checkout would clean each other's dist/ mid-pack: build and pack
+  // under a lock where flock exists (it does on Linux; CI runs one fresh clone anyway).
+  const pnpmRecursive = 'npx -y pnpm@10 -r --filter "./packages/*"';
+  const buildAndPack = `${pnpmRecursive} build && ${pnpmRecursive} pack --pack-destination "${tarballs}"`;
+  const flock = spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0;
+  const lock = join(tmpdir(), 'parley-packaging-build.lock');
   await mustRun(
-    'pnpm pack',
-    'npx',
-    ['-y', 'pnpm@10', '-r', ...filter, 'pack', '--pack-destination', tarballs],
+    'build and pnpm pack',
+    flock ? 'flock' : 'sh',
+    flock ? [lock, 'sh', '-c', buildAndPack] : ['-c', buildAndPack],
     root,
-    20_000,
+    100_000,
   );
 
   // The tarballs, their required peers (optional ones such as vitest stay out), and @types/node.

@@ -177,10 +177,12 @@ def main():
                     sync_request = {'conversationId': item['id'], 'afterSeq': story.held_up_to(item['id'])}
                     answer = call(A, 'sync', sync_request)
                     syncs.append({'request': sync_request, 'answer': answer})
-                    if not (isinstance(answer, dict) and answer.get('ok')) or not answer['data']['messages']:
+                    if not (isinstance(answer, dict) and answer.get('ok')):
                         break
                     for message in answer['data']['messages']:
                         story.hold(message)
+                    if story.held_up_to(item['id']) == sync_request['afterSeq']:
+                        break  # no progress: the check reports the gap
             return conversations, syncs
 
         resume_a()

@@ -239,8 +239,9 @@ export async function playStory(client: string, url: string, open: OpenSocket): 
           const request = { conversationId: item.id as string, afterSeq: heldUpTo(item.id) };
           const answer = await call(A, 'sync', request);
           syncs.push({ request, answer });
-          if (!answer?.ok || answer.data.messages.length === 0) break;
+          if (!answer?.ok) break;
           for (const message of answer.data.messages) hold(message);
+          if (heldUpTo(item.id) === request.afterSeq) break; // no progress: the check reports the gap
         }
       }
       return { conversations, syncs };

@@ -142,3 +142,20 @@ describe('a handshake failing inside', () => {
     expect(causes.some((message) => message.includes('handshake internals'))).toBe(true);
   });
 });
+
+describe('a malformed frame', () => {
+  it('closes that connection with one short debug line, never a stack trace at warn', async () => {
+    const noisy = await startServer();
+    const alice = await registerUser(noisy.engine);
+    const socket = await connect(noisy, alice.token);
+    const gone = once(socket, 'disconnect');
+    // A Socket.IO EVENT packet whose JSON never ends, written straight onto the engine.io transport.
+    (socket.io.engine as unknown as { write(data: string): void }).write('42["private_message",{"x":');
+    await gone;
+    const loud = noisy.logs.filter((log) => log.level === 'warn' || log.level === 'error');
+    expect(loud).toEqual([]);
+    const line = noisy.logs.find((log) => log.msg === 'socket error');
+    expect(line?.level).toBe('debug');
+    expect(JSON.stringify(line?.obj)).not.toContain('    at ');
+  });
+});

@@ -20,8 +20,18 @@ export interface HostConfig {
   host: string;
   /** @default 'development' */
   nodeEnv: 'development' | 'production' | 'test';
-  /** MongoDB connection string; null keeps everything in memory. @default null */
+  /** MongoDB connection string (`MONGODB_URI`): MongoDB is the store. @default null */
   mongodbUri: string | null;
+  /** PostgreSQL connection string (`DATABASE_URL`): PostgreSQL is the store. @default null */
+  databaseUrl: string | null;
+  /** Connections in the PostgreSQL pool (`DATABASE_POOL_SIZE`). @default 10 (the adapter's) */
+  databasePoolSize?: number | undefined;
+  /** Where SQLite keeps `parley.db` and the generated development JWT secret is kept (`DATA_DIR`). @default './data' */
+  dataDir: string;
+  /** `'memory'` keeps everything in memory (`STORE=memory`); `'auto'` chooses PostgreSQL, MongoDB or SQLite as above. @default 'auto' */
+  store: 'auto' | 'memory';
+  /** True when no JWT secret was configured, so `chat.jwtSecret` is a random one (the host keeps one in `dataDir` instead). */
+  generatedJwtSecret: boolean;
   /** @default { kind: 'dev' } — emails are written to the log */
   mail: MailConfig;
   /** Origins allowed by CORS (REST and Socket.IO); `'*'` allows any (refused in production). @default '*' outside production, none in production */
@@ -45,7 +55,7 @@ export interface HostConfig {
 }
 
 /** What `createHost({ config })` accepts: any part of {@link HostConfig}; the rest gets defaults. */
-export type HostConfigInput = Partial<Omit<HostConfig, 'chat' | 'warnings'>> & {
+export type HostConfigInput = Partial<Omit<HostConfig, 'chat' | 'warnings' | 'generatedJwtSecret'>> & {
   chat?: Partial<ChatConfigInput>;
 };
 
@@ -88,6 +98,14 @@ const envSchema = z.object({
     .trim()
     .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
     .optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATABASE_POOL_SIZE: int(1, 1000).optional(),
+  DATA_DIR: text.optional(),
+  STORE: z.enum(['memory'], 'must be memory (or unset, to choose by DATABASE_URL / MONGODB_URI)').optional(),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   JWT_EXPIRES_IN: z
     .string()
@@ -205,6 +223,14 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     problems.push('JWT_SECRET: required when NODE_ENV=production');
   const cors = parseCors(e.CORS_ORIGIN, production);
   if (production && cors === '*') problems.push('CORS_ORIGIN: "*" is not allowed when NODE_ENV=production');
+  if (raw.DATABASE_URL !== undefined && raw.MONGODB_URI !== undefined)
+    problems.push(
+      'DATABASE_URL and MONGODB_URI: both are set; set only one (DATABASE_URL → PostgreSQL, MONGODB_URI → MongoDB)',
+    );
+  if (raw.STORE !== undefined && (raw.DATABASE_URL !== undefined || raw.MONGODB_URI !== undefined))
+    problems.push(
+      `STORE: STORE=memory contradicts ${raw.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'MONGODB_URI'}; unset one of them`,
+    );
 
   const emailVars = [e.EMAIL_SERVICE, e.EMAIL_USER, e.EMAIL_PASS];
   const someEmail = emailVars.some((v) => v !== undefined);
@@ -226,7 +252,9 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     jwtSecret = generatedSecret();
     if (!production && raw.JWT_SECRET === undefined) {
       warnings.push(
-        'JWT_SECRET is not set: using a random secret, so every token dies when the server restarts',
+        e.STORE === 'memory'
+          ? 'JWT_SECRET is not set: using a random secret, so every token dies when the server restarts'
+          : 'JWT_SECRET is not set: using a generated secret kept in DATA_DIR (development only; set JWT_SECRET in production)',
       );
     }
   }
@@ -285,6 +313,11 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     host: e.HOST ?? '0.0.0.0',
     nodeEnv,
     mongodbUri: e.MONGODB_URI ?? null,
+    databaseUrl: e.DATABASE_URL ?? null,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.DATA_DIR ?? './data',
+    store: e.STORE ?? 'auto',
+    generatedJwtSecret: e.JWT_SECRET === undefined,
     mail,
     corsOrigins: cors,
     trustProxy,
@@ -320,6 +353,8 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
   const nodeEnv = input.nodeEnv ?? 'development';
   const port = input.port ?? 3000;
   const warnings: string[] = [];
+  if (input.databaseUrl && input.mongodbUri)
+    throw configError(['databaseUrl and mongodbUri: both are set; set only one']);
   // The same production rules as loadEnv: a config given in code must not be the way around them.
   if (nodeEnv === 'production') {
     const problems: string[] = [];
@@ -339,6 +374,11 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
     host: input.host ?? '0.0.0.0',
     nodeEnv,
     mongodbUri: input.mongodbUri ?? null,
+    databaseUrl: input.databaseUrl ?? null,
+    databasePoolSize: input.databasePoolSize,
+    dataDir: input.dataDir ?? './data',
+    store: input.store ?? 'auto',
+    generatedJwtSecret: input.chat?.jwtSecret === undefined,
     mail: input.mail ?? { kind: 'dev' },
     corsOrigins: input.corsOrigins ?? (nodeEnv === 'production' ? [] : '*'),
     trustProxy: input.trustProxy ?? false,

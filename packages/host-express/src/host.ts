@@ -11,7 +11,6 @@ import {
   devMailer,
   type Mailer,
   memoryRateLimiter,
-  memoryStore,
   type RateLimiter,
   smtpMailer,
 } from '@parley/chat-core';
@@ -37,6 +36,7 @@ import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
 import { messageRoutes } from './routes/messages.js';
 import { userRoutes } from './routes/users.js';
+import { storeFor } from './store.js';
 
 /** Options of {@link createHost}. */
 export interface HostOptions {
@@ -47,7 +47,7 @@ export interface HostOptions {
    * open by `close()`: its owner closes it. @default an engine built from `config`
    */
   engine?: ChatEngine;
-  /** Where data is kept, when the host builds the engine. @default mongoStore({ uri }) with MONGODB_URI, else memoryStore() */
+  /** Where data is kept, when the host builds the engine. @default by the configuration, see `storeFor` in store.ts: PostgreSQL (DATABASE_URL), MongoDB (MONGODB_URI), memory (STORE=memory), else SQLite in DATA_DIR */
   store?: ChatStore;
   /** How emails leave, when the host builds the engine. @default smtpMailer when SMTP is configured, else devMailer(logger) */
   mailer?: Mailer;
@@ -92,20 +92,23 @@ function mailerFor(mail: MailConfig, publicUrl: string | undefined, logger: Logg
   });
 }
 
-async function storeFor(config: HostConfig, logger: Logger): Promise<ChatStore> {
-  if (config.mongodbUri) {
-    // Loaded only when needed, so a memory-only server never loads Mongoose.
-    const { mongoStore } = await import('@parley/adapter-mongo');
-    logger.info('storing data in MongoDB (MONGODB_URI)');
-    return mongoStore({ uri: config.mongodbUri });
-  }
-  logger.warn('MONGODB_URI is not set: data is kept in memory only and lost when the server stops');
-  return memoryStore();
-}
-
 function corsOptions(origins: HostConfig['corsOrigins']): CorsOptions {
   // Bearer tokens, not cookies: no credentials, so '*' is safe outside production.
   return { origin: origins === '*' ? '*' : origins.length === 0 ? false : [...origins] };
+}
+
+/** The store and engine config of an engine the host builds: the given store, else the configured one. */
+async function engineStore(
+  given: ChatStore | undefined,
+  config: HostConfig,
+  logger: Logger,
+): Promise<{ store: ChatStore; config: HostConfig['chat'] }> {
+  if (given) return { store: given, config: config.chat };
+  const chosen = await storeFor(config, logger);
+  return {
+    store: chosen.store,
+    config: chosen.jwtSecret === null ? config.chat : { ...config.chat, jwtSecret: chosen.jwtSecret },
+  };
 }
 
 /** Builds the server: Express app, HTTP server, Socket.IO and (unless given) the engine. Does not listen. */
@@ -123,8 +126,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   const engine =
     options.engine ??
     createChatEngine({
-      config: config.chat,
-      store: options.store ?? (await storeFor(config, logger)),
+      ...(await engineStore(options.store, config, logger)),
       mailer: options.mailer ?? mailerFor(config.mail, config.chat.publicUrl, logger),
       rateLimiter,
       logger,

@@ -17,3 +17,12 @@ export {
 } from './env.js';
 export { createHost, type Host, type HostOptions } from './host.js';
 export { createLogger } from './logger.js';
+export {
+  type ChosenStore,
+  DATA_FILES,
+  dataDirOf,
+  persistedJwtSecret,
+  type StoreKind,
+  storeFor,
+  storeKindOf,
+} from './store.js';

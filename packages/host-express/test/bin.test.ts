@@ -58,7 +58,13 @@ describe('the parley binary', () => {
   });
 
   it('serves /health, then stops on SIGTERM with exit code 0 well within 10 s', async () => {
-    const run = runBin({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' });
+    const run = runBin({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      STORE: 'memory',
+    });
     const [, url] = await run.waitFor(/listening on (http:\/\/\S+?)"/);
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);

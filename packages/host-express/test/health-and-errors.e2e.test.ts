@@ -41,10 +41,10 @@ const s = useServer({
 });
 
 describe('GET /health', () => {
-  it('answers 200 { status: ok, uptime, store: up } without a token', async () => {
+  it('answers 200 { status: ok, uptime, store: up, storeKind } without a token', async () => {
     const res = await s.api('GET', '/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', uptime: expect.any(Number), store: 'up' });
+    expect(res.body).toEqual({ status: 'ok', uptime: expect.any(Number), store: 'up', storeKind: 'memory' });
   });
 
   it('answers 503 { status: degraded, store: down } while the store does not answer, then recovers', async () => {
@@ -52,7 +52,12 @@ describe('GET /health', () => {
     try {
       const res = await s.api('GET', '/health');
       expect(res.status).toBe(503);
-      expect(res.body).toEqual({ status: 'degraded', uptime: expect.any(Number), store: 'down' });
+      expect(res.body).toEqual({
+        status: 'degraded',
+        uptime: expect.any(Number),
+        store: 'down',
+        storeKind: 'memory',
+      });
     } finally {
       faults.pingDown = false;
     }

@@ -1,4 +1,4 @@
-/** GET /health: liveness plus whether the store answers (for load balancers and Render). */
+/** GET /health: liveness, whether the store answers and which store it is (for load balancers and Render). */
 import type { ChatEngine } from '@parley/chat-core';
 import { Router } from 'express';
 
@@ -8,8 +8,11 @@ export function healthRoutes(engine: ChatEngine, startedAt: number): Router {
     const { store } = await engine.health();
     const uptime = Math.round((Date.now() - startedAt) / 1000);
     res.setHeader('Cache-Control', 'no-store');
-    if (store === 'up') res.json({ status: 'ok', uptime, store });
-    else res.status(503).json({ status: 'degraded', uptime, store });
+    // storeKind: which store this node runs on ('sqlite', 'postgres', 'mongo', 'memory' or an
+    // embedder's own), so an operator sees at a glance whether data is durable.
+    const storeKind = engine.store.name;
+    if (store === 'up') res.json({ status: 'ok', uptime, store, storeKind });
+    else res.status(503).json({ status: 'degraded', uptime, store, storeKind });
   });
   return router;
 }

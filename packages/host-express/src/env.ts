@@ -44,8 +44,6 @@ export interface HostConfig {
   logLevel: string;
   /** Budget per IP of each account route (register, login, verify, resend, forgot, reset). @default { points: 30, windowMs: 900000 } */
   authRateLimit: RateRule;
-  /** Events per second one socket may send. @default 30 (the transport's default) */
-  socketEventsPerSecond: number;
   /** Socket.IO connection state recovery (`SOCKET_RECOVERY`); resuming by seq works either way. @default false */
   socketRecovery: boolean;
   /** The engine's configuration (jwtSecret included). */
@@ -143,7 +141,14 @@ const envSchema = z.object({
     .optional(),
   AUTH_RATE_LIMIT_POINTS: int(1).optional(),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1).optional(),
-  SOCKET_EVENTS_PER_SECOND: int(1, 10_000).optional(),
+  EVENTS_PER_SECOND: int(1, 100_000).optional(),
+  EVENT_BURST: int(0, 100_000).optional(),
+  EVENT_BURST_WINDOW_SECONDS: int(1, 86_400).optional(),
+  /** Before version 2 a per-socket budget; now read as EVENTS_PER_SECOND when that is unset. */
+  SOCKET_EVENTS_PER_SECOND: int(1, 100_000).optional(),
+  LOGIN_ATTEMPTS: int(1).optional(),
+  LOGIN_WINDOW_SECONDS: int(1).optional(),
+  MAIL_TO_LOG: bool.optional(),
   SOCKET_RECOVERY: bool.optional(),
 });
 
@@ -163,6 +168,8 @@ const CHAT_VARIABLES: Record<string, string> = {
   groupMaxMembers: 'GROUP_MAX_MEMBERS',
   groupInviteTtlSeconds: 'GROUP_INVITE_TTL_SECONDS',
   presenceGraceMs: 'PRESENCE_GRACE_MS',
+  eventRateLimit: 'EVENTS_PER_SECOND / EVENT_BURST / EVENT_BURST_WINDOW_SECONDS',
+  loginRateLimit: 'LOGIN_ATTEMPTS / LOGIN_WINDOW_SECONDS',
 };
 
 function configError(problems: string[]): ConfigError {
@@ -246,7 +253,21 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     }
   }
 
+  // In production an email's code or link would let whoever reads the logs into any account: a
+  // real transport is required, unless MAIL_TO_LOG=true says the logs are where emails go.
+  const hasMailTransport = raw.SMTP_URL !== undefined || someEmail;
+  if (production && !hasMailTransport && e.MAIL_TO_LOG !== true) {
+    problems.push(
+      'SMTP_URL: required when NODE_ENV=production (or EMAIL_SERVICE, EMAIL_USER and EMAIL_PASS); MAIL_TO_LOG=true writes emails, codes included, to the log instead',
+    );
+  }
+
   const warnings: string[] = [];
+  if (e.SOCKET_EVENTS_PER_SECOND !== undefined) {
+    warnings.push(
+      `SOCKET_EVENTS_PER_SECOND is deprecated: budgets are per user now; set EVENTS_PER_SECOND${e.EVENTS_PER_SECOND === undefined ? ' (read from SOCKET_EVENTS_PER_SECOND meanwhile)' : ''}`,
+    );
+  }
   let jwtSecret = e.JWT_SECRET;
   if (!jwtSecret) {
     jwtSecret = generatedSecret();
@@ -281,6 +302,12 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     ...(e.GROUP_MAX_MEMBERS !== undefined && { groupMaxMembers: e.GROUP_MAX_MEMBERS }),
     ...(e.GROUP_INVITE_TTL_SECONDS !== undefined && { groupInviteTtlSeconds: e.GROUP_INVITE_TTL_SECONDS }),
     ...(e.PRESENCE_GRACE_MS !== undefined && { presenceGraceMs: e.PRESENCE_GRACE_MS }),
+    eventRateLimit: {
+      perSecond: e.EVENTS_PER_SECOND ?? e.SOCKET_EVENTS_PER_SECOND ?? 20,
+      burst: e.EVENT_BURST ?? 200,
+      burstWindowMs: (e.EVENT_BURST_WINDOW_SECONDS ?? 30) * 1000,
+    },
+    loginRateLimit: { points: e.LOGIN_ATTEMPTS ?? 10, windowMs: (e.LOGIN_WINDOW_SECONDS ?? 900) * 1000 },
     publicUrl: (e.PUBLIC_URL ?? e.RENDER_EXTERNAL_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
   };
   // The engine's own schema has the last word; its problems are reported under their variable names.
@@ -327,7 +354,6 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
       points: e.AUTH_RATE_LIMIT_POINTS ?? 30,
       windowMs: (e.AUTH_RATE_LIMIT_WINDOW_SECONDS ?? 900) * 1000,
     },
-    socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND ?? 30,
     socketRecovery: e.SOCKET_RECOVERY ?? false,
     chat,
     warnings,
@@ -362,6 +388,10 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
       problems.push('chat.jwtSecret: required when nodeEnv is production');
     if (input.corsOrigins === '*')
       problems.push('corsOrigins: "*" is not allowed when nodeEnv is production');
+    if (input.mail === undefined)
+      problems.push(
+        'mail: required when nodeEnv is production (give { kind: "dev" } to write emails to the log)',
+      );
     if (problems.length > 0) throw configError(problems);
   }
   let jwtSecret = input.chat?.jwtSecret;
@@ -385,7 +415,6 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
     bodyLimit: input.bodyLimit ?? '100kb',
     logLevel: input.logLevel ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     authRateLimit: input.authRateLimit ?? { points: 30, windowMs: 900_000 },
-    socketEventsPerSecond: input.socketEventsPerSecond ?? 30,
     socketRecovery: input.socketRecovery ?? false,
     chat: { publicUrl: `http://localhost:${port}`, ...input.chat, jwtSecret },
     warnings,

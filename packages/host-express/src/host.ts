@@ -22,9 +22,12 @@ import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { type HostConfig, type HostConfigInput, hostConfig, loadEnv, type MailConfig } from './env.js';
 import { requireAuth } from './http/auth.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { errorHandler, notFound } from './http/errors.js';
+import { noStore } from './http/no-store.js';
 import { perIpLimit } from './http/rate-limit.js';
 import { requestLogger } from './http/request-log.js';
+import { scalarQuery } from './http/scalar-query.js';
 import { createLogger } from './logger.js';
 import { authRoutes } from './routes/auth.js';
 import { blacklistRoutes } from './routes/blacklist.js';
@@ -140,6 +143,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   app.use(helmet());
   app.use(cors(corsOptions(config.corsOrigins)));
   app.use(express.json({ limit: config.bodyLimit }));
+  app.use('/api', noStore, scalarQuery);
 
   const deps: RouteDeps = {
     engine,
@@ -162,6 +166,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   app.use(errorHandler(logger));
 
   const httpServer = createServer(app);
+  answerClientErrors(httpServer);
   const io: ParleyServer = new Server(
     httpServer,
     socketServerOptions({ origins: config.corsOrigins, recovery: config.socketRecovery }),

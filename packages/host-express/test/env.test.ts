@@ -126,10 +126,54 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ PORT: 'eighty' })).toThrow(/PORT/);
   });
 
-  it('in production: JWT_SECRET is required and CORS_ORIGIN may not be *', () => {
+  it('in production: JWT_SECRET and a mail transport are required and CORS_ORIGIN may not be *', () => {
     const problems = problemsOf({ NODE_ENV: 'production', CORS_ORIGIN: '*' });
-    expect(problems).toEqual([expect.stringMatching(/^JWT_SECRET:/), expect.stringMatching(/^CORS_ORIGIN:/)]);
-    expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).corsOrigins).toEqual([]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^JWT_SECRET:/),
+      expect.stringMatching(/^CORS_ORIGIN:/),
+      expect.stringMatching(/^SMTP_URL: required when NODE_ENV=production/),
+    ]);
+    const secret = 'x'.repeat(32);
+    const withSmtp = loadEnv({
+      NODE_ENV: 'production',
+      JWT_SECRET: secret,
+      SMTP_URL: 'smtp://mail.example:587',
+    });
+    expect(withSmtp.corsOrigins).toEqual([]);
+    expect(withSmtp.mail.kind).toBe('smtp-url');
+    // Writing emails (and so their codes) to the log is a choice someone has to make out loud.
+    expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: secret, MAIL_TO_LOG: 'true' }).mail).toEqual({
+      kind: 'dev',
+    });
+    expect(loadEnv({ JWT_SECRET: secret }).mail).toEqual({ kind: 'dev' });
+  });
+
+  it('maps the event budget and login limits, reading the old per-socket variable with a warning', () => {
+    const secret = 'x'.repeat(32);
+    expect(loadEnv({ JWT_SECRET: secret }).chat).toMatchObject({
+      eventRateLimit: { perSecond: 20, burst: 200, burstWindowMs: 30_000 },
+      loginRateLimit: { points: 10, windowMs: 900_000 },
+    });
+    const tuned = loadEnv({
+      JWT_SECRET: secret,
+      EVENTS_PER_SECOND: '50',
+      EVENT_BURST: '500',
+      EVENT_BURST_WINDOW_SECONDS: '60',
+      LOGIN_ATTEMPTS: '5',
+      LOGIN_WINDOW_SECONDS: '300',
+    });
+    expect(tuned.chat).toMatchObject({
+      eventRateLimit: { perSecond: 50, burst: 500, burstWindowMs: 60_000 },
+      loginRateLimit: { points: 5, windowMs: 300_000 },
+    });
+    expect(tuned.warnings.some((w) => w.includes('SOCKET_EVENTS_PER_SECOND'))).toBe(false);
+    const old = loadEnv({ JWT_SECRET: secret, SOCKET_EVENTS_PER_SECOND: '40' });
+    expect(old.chat.eventRateLimit).toMatchObject({ perSecond: 40 });
+    expect(old.warnings.some((w) => w.includes('SOCKET_EVENTS_PER_SECOND is deprecated'))).toBe(true);
+    expect(problemsOf({ EVENTS_PER_SECOND: '0' })).toEqual([expect.stringMatching(/^EVENTS_PER_SECOND:/)]);
+    expect(problemsOf({ SOCKET_RECOVERY: 'maybe' })).toEqual([expect.stringMatching(/^SOCKET_RECOVERY:/)]);
+    expect(loadEnv({ JWT_SECRET: secret }).socketRecovery).toBe(false);
+    expect(loadEnv({ JWT_SECRET: secret, SOCKET_RECOVERY: 'true' }).socketRecovery).toBe(true);
   });
 
   it('treats blank variables as unset', () => {

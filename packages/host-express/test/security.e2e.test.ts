@@ -143,8 +143,12 @@ describe('production rules for a config given in code', () => {
     expect(() => hostConfig({ nodeEnv: 'production', corsOrigins: ['https://a.example'] })).toThrow(
       /jwtSecret/,
     );
+    const mail = { kind: 'smtp-url', url: 'smtp://mail.example:587' } as const;
+    expect(() => hostConfig({ nodeEnv: 'production', corsOrigins: ['https://a.example'], chat })).toThrow(
+      /mail/,
+    );
     expect(
-      hostConfig({ nodeEnv: 'production', corsOrigins: ['https://a.example'], chat }).corsOrigins,
+      hostConfig({ nodeEnv: 'production', corsOrigins: ['https://a.example'], chat, mail }).corsOrigins,
     ).toEqual(['https://a.example']);
   });
 });

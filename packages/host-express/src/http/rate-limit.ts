@@ -1,5 +1,5 @@
 /** Per-IP budgets on the account routes, counted by the engine's RateLimiter port. */
-import { ChatError, type RateDecision, type RateLimiter, type RateRule } from '@parley/chat-core';
+import { type RateDecision, type RateLimiter, type RateRule, rateLimitedError } from '@parley/chat-core';
 import type { RequestHandler } from 'express';
 
 /** Refuses with 429 RATE_LIMITED (and `Retry-After`) once `req.ip` spent `rule` on `scope`. */
@@ -14,11 +14,7 @@ export function perIpLimit(limiter: RateLimiter, rule: RateRule, scope: string):
       next();
       return;
     }
-    if (!decision.allowed) {
-      throw new ChatError('RATE_LIMITED', undefined, {
-        details: { retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) },
-      });
-    }
+    if (!decision.allowed) throw rateLimitedError(decision.retryAfterMs);
     next();
   };
 }

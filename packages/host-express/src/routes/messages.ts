@@ -30,12 +30,15 @@ export function messageRoutes({ engine, auth }: RouteDeps): Router {
 
   router.post('/api/messages/private/:friendId', auth, async (req, res) => {
     const input: SendPrivateInput = { ...bodyOf<SendPrivateInput>(req), receiverId: param(req, 'friendId') };
-    res.status(201).json(await engine.messages.sendPrivate(userIdOf(req), input, { ip: req.ip }));
+    // Through the dispatcher, as the socket event is: one budget for a user's sockets and REST sends.
+    res
+      .status(201)
+      .json(await engine.dispatcher.call(userIdOf(req), 'private_message', input, { ip: req.ip }));
   });
 
   router.post('/api/messages/group/:groupId', auth, async (req, res) => {
     const input: SendGroupInput = { ...bodyOf<SendGroupInput>(req), groupId: param(req, 'groupId') };
-    res.status(201).json(await engine.messages.sendGroup(userIdOf(req), input, { ip: req.ip }));
+    res.status(201).json(await engine.dispatcher.call(userIdOf(req), 'group_message', input, { ip: req.ip }));
   });
 
   router.post('/api/messages/:id/recall', auth, async (req, res) => {

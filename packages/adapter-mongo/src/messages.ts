@@ -119,7 +119,8 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
     const conversation = await handle.models.conversations
       .findOneAndUpdate(
         { _id: draft.conversationId },
-        { $inc: { lastSeq: 1 }, $set: { lastMessageAt: draft.createdAt } },
+        // `$max`: lastMessageAt only moves forward, even when two nodes' clocks disagree.
+        { $inc: { lastSeq: 1 }, $max: { lastMessageAt: draft.createdAt } },
         { returnDocument: 'after', projection: { lastSeq: 1 }, ...(session ? { session } : {}) },
       )
       .lean<Doc>();

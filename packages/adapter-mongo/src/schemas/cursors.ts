@@ -15,4 +15,6 @@ export const cursorSchema = new Schema(
 );
 cursorSchema.index({ userId: 1, conversationId: 1 }, { unique: true, name: 'user_conversation_unique' });
 cursorSchema.index({ conversationId: 1, readSeq: 1, userId: 1 }, { name: 'conversation_readers' });
+// listReaders sorts by userId: this one serves the sort (readSeq filtered from the index entries).
+cursorSchema.index({ conversationId: 1, userId: 1, readSeq: 1 }, { name: 'conversation_readers_by_user' });
 sanitizeQueries(cursorSchema);

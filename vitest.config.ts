@@ -17,6 +17,7 @@ export default defineConfig({
       { find: '@parley/adapter-sql', replacement: src('./packages/adapter-sql/src/index.ts') },
       { find: '@parley/transport-socketio', replacement: src('./packages/transport-socketio/src/index.ts') },
       { find: '@parley/host-express', replacement: src('./packages/host-express/src/index.ts') },
+      { find: '@parley/client', replacement: src('./packages/client/src/index.ts') },
     ],
   },
   test: {

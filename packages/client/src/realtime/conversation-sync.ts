@@ -1,0 +1,66 @@
+/**
+ * Gap filling by seq: `sync { conversationId, afterSeq }` from the seq the client holds, page by
+ * page while `hasMore`. One sync per conversation at a time; a request while one runs makes it
+ * run once more, so a gap seen mid-sync is never left open.
+ */
+import type { MessagePage, MessageView, SyncInput } from '@parley/chat-core';
+import type { ConversationViewState } from '../store/conversation-view.js';
+
+/** What the syncer needs. */
+export interface ConversationSyncDeps {
+  request(payload: SyncInput): Promise<MessagePage>;
+  viewOf(conversationId: string): ConversationViewState;
+  apply(messages: readonly MessageView[]): void;
+  /** @default 100 */
+  pageSize?: number;
+}
+
+/** Syncs conversations. */
+export interface ConversationSync {
+  /** Fetches everything after the held seq; resolves when caught up, rejects when a page failed. */
+  sync(conversationId: string): Promise<number>;
+}
+
+/** Creates a {@link ConversationSync}. */
+export function createConversationSync(deps: ConversationSyncDeps): ConversationSync {
+  const limit = deps.pageSize ?? 100;
+  const running = new Map<string, Promise<number>>();
+  const again = new Set<string>();
+
+  const catchUp = async (conversationId: string): Promise<number> => {
+    let fetched = 0;
+    for (;;) {
+      const view = deps.viewOf(conversationId);
+      const afterSeq = view.heldSeq;
+      const page = await deps.request({ conversationId, afterSeq, limit });
+      deps.apply(page.messages);
+      view.synced(afterSeq, page.messages);
+      fetched += page.messages.length;
+      // No progress means the server has nothing more for us, whatever hasMore says.
+      if (!page.hasMore || page.messages.length === 0 || view.heldSeq <= afterSeq) return fetched;
+    }
+  };
+
+  return {
+    sync(conversationId) {
+      const current = running.get(conversationId);
+      if (current) {
+        again.add(conversationId);
+        return current;
+      }
+      const run = (async () => {
+        let total = 0;
+        do {
+          again.delete(conversationId);
+          total += await catchUp(conversationId);
+        } while (again.has(conversationId));
+        return total;
+      })().finally(() => {
+        running.delete(conversationId);
+        again.delete(conversationId);
+      });
+      running.set(conversationId, run);
+      return run;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** REST: accounts and sessions (`/api/auth/*`). */
+import type { AuthResult, PrivateUser } from '@parley/chat-core';
+import { type HttpClient, segment } from './http.js';
+
+/** A signed-in device, as `GET /api/auth/sessions` lists it. */
+export interface SessionView {
+  id: string;
+  userAgent: string;
+  ip?: string;
+  createdAt: string;
+  lastSeenAt: string;
+  current: boolean;
+}
+
+/** `/api/auth/*`. Register, login and the code routes need no token. */
+export interface AuthApi {
+  /** `POST /api/auth/register`: the new account and its token (201). Sends a verification email. */
+  register(input: { email: string; password: string; nickname: string }): Promise<AuthResult>;
+  /** `POST /api/auth/login`: a token. Refused with INVALID_CREDENTIALS or EMAIL_NOT_VERIFIED. */
+  login(input: { email: string; password: string }): Promise<AuthResult>;
+  /** `POST /api/auth/verify-email` with the 6-digit code or the link's token. */
+  verifyEmail(input: { email: string; code: string } | { token: string }): Promise<{ user: PrivateUser }>;
+  /** `POST /api/auth/resend-verification`: answers the same whatever the email. */
+  resendVerification(input: { email: string }): Promise<void>;
+  /** `POST /api/auth/logout`: revokes this token and disconnects its sockets. */
+  logout(): Promise<void>;
+  /** `POST /api/auth/logout-all`: revokes every token of the user. */
+  logoutAll(): Promise<void>;
+  /** `POST /api/auth/password/forgot`: sends a reset code when the email is registered. */
+  forgotPassword(input: { email: string }): Promise<void>;
+  /** `POST /api/auth/password/reset`: every older token is revoked. */
+  resetPassword(input: { email: string; code: string; password: string }): Promise<void>;
+  /** `GET /api/auth/sessions` (contract version 2). */
+  sessions(): Promise<{ sessions: SessionView[] }>;
+  /** `DELETE /api/auth/sessions/:id` (contract version 2): revokes that session's token. */
+  revokeSession(sessionId: string): Promise<void>;
+}
+
+/** Creates the {@link AuthApi} over `http`. */
+export function authApi(http: HttpClient): AuthApi {
+  return {
+    register: (input) => http.request('POST', '/api/auth/register', { body: input, auth: false }),
+    login: (input) => http.request('POST', '/api/auth/login', { body: input, auth: false }),
+    verifyEmail: (input) => http.request('POST', '/api/auth/verify-email', { body: input, auth: false }),
+    resendVerification: (input) =>
+      http.request('POST', '/api/auth/resend-verification', { body: input, auth: false }),
+    logout: () => http.request('POST', '/api/auth/logout'),
+    logoutAll: () => http.request('POST', '/api/auth/logout-all'),
+    forgotPassword: (input) =>
+      http.request('POST', '/api/auth/password/forgot', { body: input, auth: false }),
+    resetPassword: (input) => http.request('POST', '/api/auth/password/reset', { body: input, auth: false }),
+    sessions: () => http.request('GET', '/api/auth/sessions'),
+    revokeSession: (id) => http.request('DELETE', `/api/auth/sessions/${segment(id)}`),
+  };
+}

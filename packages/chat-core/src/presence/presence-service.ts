@@ -89,12 +89,23 @@ export function createPresenceService(ctx: EngineContext): PresenceService {
     return true;
   }
 
+  /** Whether the user's last disconnect, on any node, is more recent than the grace period. */
+  async function leftWithinGrace(userId: string): Promise<boolean> {
+    const grace = ctx.config.presenceGraceMs;
+    if (grace === 0) return false;
+    const seen = (await presence.lastSeen([userId])).get(userId);
+    return seen !== undefined && ctx.clock.now().getTime() - seen.getTime() < grace;
+  }
+
   return {
     async connected(userId, connectionId) {
       const { becameOnline } = await presence.connect(userId, connectionId, ctx.clock.now());
       if (!becameOnline) return;
       // Back within the grace period: friends never heard the user was gone.
       if (cancelPending(userId)) return;
+      // The same, when the user left through another node: its timer finds the user online again
+      // (presence is shared) and stays silent, so this node must not announce a return either.
+      if (await leftWithinGrace(userId)) return;
       await broadcast(userId, { status: 'online' });
     },
 

@@ -8,14 +8,19 @@
  * measured windows are CPU-profiled into bench/results/profiles/<layer>-<scenario>.cpuprofile, read
  * them with profile-summary.ts); `--bin` (L3 is the host's own bin, its per-socket event limit
  * included); `--layers=L1,L2,L3`; `--only=throughput,latency,fanout,idle,login,history`.
- * Env: BENCH_MONGODB_URI (a loopback mongod for the MongoDB history run), BENCH_DRIVER_PROFILE,
+ * Env: BENCH_MONGODB_URI (a loopback mongod for the MongoDB history run), BENCH_DATABASE_URL (a
+ * loopback PostgreSQL for the SQL runs; default TEST_DATABASE_URL or postgres://postgres@127.0.0.1/
+ * postgres, a scratch database is created and dropped), BENCH_L3_STORE=memory|sqlite|postgres (the
+ * store of Parley's servers; default memory), BENCH_DRIVER_PROFILE,
  * BENCH_L3_NODE_ARGS (extra node flags for Parley's servers), BENCH_L3_OUTPUT=1 (print their output).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcrypt';
+import pg from 'pg';
 import { machineInfo } from './lib/machine.js';
 import { BENCH_PASSWORD, type BenchUser, befriend, mapLimit, openGroup, register } from './lib/parley-api.js';
 import {
@@ -101,6 +106,8 @@ const results: BenchResults = {
   history: {
     memory: { status: 'skipped', reason: 'not run' },
     mongo: { status: 'skipped', reason: 'no mongod on this machine' },
+    sqlite: { status: 'skipped', reason: 'not run' },
+    postgres: { status: 'skipped', reason: 'not run' },
   },
   targets: [],
   notes: [],
@@ -214,7 +221,7 @@ async function startL2(driver: DriverHandle): Promise<Layer> {
   return { id: 'L2', server, wire: 'sio', clients, groups };
 }
 
-function parleyEnv(bcryptCost: number): Record<string, string> {
+async function parleyEnv(bcryptCost: number): Promise<Record<string, string>> {
   return {
     JWT_SECRET,
     BCRYPT_COST: String(bcryptCost),
@@ -223,9 +230,55 @@ function parleyEnv(bcryptCost: number): Record<string, string> {
     GROUP_MAX_MEMBERS: String(Math.max(2000, ...settings.fanoutSizes)),
     // One IP (127.0.0.1) registers and logs in thousands of users: the per-IP budget is lifted.
     AUTH_RATE_LIMIT_POINTS: '1000000000',
-    // memoryStore, whatever the calling shell has.
+    // memoryStore unless BENCH_L3_STORE asks for SQLite or PostgreSQL, whatever the calling shell has.
     MONGODB_URI: '',
+    DATABASE_URL: '',
+    ...(await l3StoreEnv()),
   };
+}
+
+/** The environment that puts L3 on the store BENCH_L3_STORE names (each server its own data). */
+async function l3StoreEnv(): Promise<Record<string, string>> {
+  const kind = process.env.BENCH_L3_STORE ?? 'memory';
+  if (kind === 'memory') return { STORE: 'memory' };
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-bench-sqlite-'));
+    scratch.push(async () => rmSync(dir, { recursive: true, force: true }));
+    return { DATA_DIR: dir };
+  }
+  if (kind === 'postgres') {
+    return { DATABASE_URL: await scratchPostgres() };
+  }
+  throw new Error(`BENCH_L3_STORE must be memory, sqlite or postgres, not ${kind}`);
+}
+
+/** Cleanups of scratch data (SQLite directories, PostgreSQL databases) run at the end. */
+const scratch: (() => Promise<void>)[] = [];
+
+/** The PostgreSQL server the SQL runs use: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else local. */
+const benchPostgresUrl = () =>
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh database on the bench's PostgreSQL, dropped at the end of the run. */
+async function scratchPostgres(): Promise<string> {
+  const name = `parley_bench_${process.pid}_${scratch.length}`;
+  const admin = benchPostgresUrl();
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`create database "${name}"`);
+  scratch.push(() => run(`drop database if exists "${name}" with (force)`));
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 async function startParley(name: string, bcryptCost: number): Promise<ServerHandle> {
@@ -239,7 +292,7 @@ async function startParley(name: string, bcryptCost: number): Promise<ServerHand
     name,
     script: useBin ? PARLEY_BIN : PARLEY_LAUNCHER,
     nodeArgs,
-    env: parleyEnv(bcryptCost),
+    env: await parleyEnv(bcryptCost),
     healthTimeoutMs: settings.healthTimeoutMs,
   });
 }
@@ -631,7 +684,10 @@ function loopbackMongoUri(): { uri: string } | { reason: string } {
   return { uri };
 }
 
-async function historyRun(store: 'memory' | 'mongo', mongoUri?: string): Promise<HistoryFigure> {
+async function historyRun(
+  store: 'memory' | 'mongo' | 'sqlite' | 'postgres',
+  mongoUri?: string,
+): Promise<HistoryFigure> {
   const budget = store === 'memory' ? settings.historyFillBudgetMs : settings.historyMongoFillBudgetMs;
   const answer = await runOnce<{ ok: true; figure: HistoryFigure } | { ok: false; error: string }>({
     script: join(benchDir, 'history/history-bench.ts'),
@@ -640,6 +696,7 @@ async function historyRun(store: 'memory' | 'mongo', mongoUri?: string): Promise
       BENCH_HISTORY: JSON.stringify({
         store,
         mongoUri,
+        databaseUrl: store === 'postgres' ? await scratchPostgres() : undefined,
         messages: settings.historyMessages,
         iterations:
           store === 'memory' ? settings.historyIterations : Math.min(settings.historyIterations, 5000),
@@ -671,6 +728,18 @@ async function runHistory(): Promise<void> {
       reason,
     };
     log(`history ${results.history.memory.status}: ${reason.split('\n')[0]}`);
+  }
+  for (const store of ['sqlite', 'postgres'] as const) {
+    if (quick) {
+      results.history[store] = { status: 'skipped', reason: 'full runs only (quick runs stop at 58 s)' };
+      continue;
+    }
+    try {
+      results.history[store] = await historyRun(store);
+    } catch (error) {
+      results.history[store] = { status: 'failed', reason: errText(error) };
+      log(`history (${store}) failed: ${errText(error).split('\n')[0]}`);
+    }
   }
   const mongo = loopbackMongoUri();
   if ('reason' in mongo) {
@@ -743,6 +812,7 @@ async function main(): Promise<void> {
     clearTimeout(watchdog);
     await driver.stop();
     await killAll();
+    for (const cleanup of scratch) await cleanup().catch(() => {});
   }
   finish();
 }

@@ -91,6 +91,12 @@ export interface HistoryFigure {
   /** store.messages.listMessages alone, to split the engine's cost from the store's. */
   store: { p50: number; p99: number; max: number };
   heapUsedMB: number;
+  /** How the store was filled: appends one by one, or rows bulk-inserted (SQL stores). */
+  fill?: 'append' | 'bulk';
+  /** SQL stores: private sends (engine.messages.sendPrivate) one after another, timed, ms. */
+  send?: { count: number; p50: number; p99: number; max: number };
+  /** SQL stores: the event loop's delay during those sends (monitorEventLoopDelay, 1 ms resolution), ms. */
+  sendLoopDelay?: { p99: number; max: number };
 }
 
 export type Maybe<T> = T | { status: 'skipped' | 'pending' | 'failed'; reason: string };
@@ -118,7 +124,12 @@ export interface BenchResults {
   fanout: Record<string, Partial<Record<'L2' | 'L3', FanoutFigure>>>;
   idle: Partial<Record<'L2' | 'L3', IdleFigure>>;
   login: Maybe<LoginFigure>;
-  history: { memory: Maybe<HistoryFigure>; mongo: Maybe<HistoryFigure> };
+  history: {
+    memory: Maybe<HistoryFigure>;
+    mongo: Maybe<HistoryFigure>;
+    sqlite?: Maybe<HistoryFigure>;
+    postgres?: Maybe<HistoryFigure>;
+  };
   targets: TargetResult[];
   notes: string[];
 }

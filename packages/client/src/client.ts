@@ -473,12 +473,13 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
     async close() {
       if (closed) return;
       closed = true;
-      outbox.close();
+      const flushed = outbox.close();
       typingSender.clear();
       typingIndicators.clear();
       session.close();
       setState('closed');
       emitter.clear();
+      await flushed;
     },
     setToken(next) {
       token = next;

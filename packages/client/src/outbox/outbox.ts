@@ -48,8 +48,8 @@ export interface Outbox {
   receipt(message: MessageView): void;
   /** Resolves when nothing is queued or sending (failed entries do not count). */
   idle(): Promise<void>;
-  /** Stops every timer; entries stay stored. */
-  close(): void;
+  /** Stops every timer; resolves once every storage write has finished (entries stay stored). */
+  close(): Promise<void>;
 }
 
 interface MutableEntry extends OutboxRecord {
@@ -312,10 +312,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       if (isIdle()) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
-    close() {
+    async close() {
       closed = true;
       for (const { timer } of timers.values()) clearTimeout(timer);
       timers.clear();
+      await writes;
     },
   };
 }

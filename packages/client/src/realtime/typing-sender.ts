@@ -42,8 +42,9 @@ export function createTypingSender(
       const now = Date.now();
       const current = state.get(conversationId);
       if (current) clearTimeout(current.idle);
-      const startedAt = !current || now - current.startedAt >= throttleMs ? now : current.startedAt;
-      if (startedAt === now) emit(conversationId, true);
+      const start = !current || now - current.startedAt >= throttleMs;
+      const startedAt = start ? now : current.startedAt;
+      if (start) emit(conversationId, true);
       const idle = setTimeout(() => stop(conversationId), idleMs);
       state.set(conversationId, { startedAt, idle });
     },

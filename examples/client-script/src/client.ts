@@ -1,9 +1,10 @@
 /**
- * A client of a running Parley server doing what the original README's test section does:
- * register two users, log in, connect with `io(url, { query: { token } })`, make them friends,
- * send a private message and receive it on the second client.
+ * A client of a running Parley server on `@parley/client`, doing what the original README's test
+ * section does: register two users, log in, connect, make them friends, send a private message
+ * and receive it on the second client. The SDK's outbox gives the send its clientMsgId and its
+ * states; the second client's view holds the message once.
  */
-import { io, type Socket } from 'socket.io-client';
+import { createParleyClient, createParleyRest, type MessageView, type ParleyClient } from '@parley/client';
 
 /** What {@link main} did. */
 export interface ClientSummary {
@@ -12,49 +13,7 @@ export interface ClientSummary {
   received: { id: string; senderId: string; receiverId: string; content: string };
 }
 
-interface ApiError {
-  error: { code: string; message: string };
-}
-
-async function call<T>(
-  url: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-): Promise<T> {
-  const res = await fetch(url + path, {
-    method,
-    headers: {
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      ...(token && { authorization: `Bearer ${token}` }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const parsed: unknown = text ? JSON.parse(text) : undefined;
-  if (!res.ok) {
-    const { error } = parsed as ApiError;
-    throw new Error(`${method} ${path} → ${res.status} ${error.code}: ${error.message}`);
-  }
-  return parsed as T;
-}
-
-function connect(url: string, token: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    // The original README's client: the token rides in the `token` query parameter.
-    const socket = io(url, {
-      query: { token },
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-    });
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => reject(error));
-  });
-}
-
-/** Runs the README's steps against the server at `url`; every socket is closed before it returns. */
+/** Runs the README's steps against the server at `url`; every client is closed before it returns. */
 export async function main({ url }: { url: string }): Promise<ClientSummary> {
   const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const people = [
@@ -63,45 +22,60 @@ export async function main({ url }: { url: string }): Promise<ClientSummary> {
   ] as const;
 
   // 1. Register both users, then log in (register already answers a token; login shows the route).
-  type Auth = { token: string; user: { id: string; email: string } };
-  for (const person of people) await call<Auth>(url, 'POST', '/api/auth/register', person);
+  const rest = createParleyRest({ url });
+  for (const person of people) await rest.auth.register(person);
   const [alice, bob] = await Promise.all(
-    people.map((p) => call<Auth>(url, 'POST', '/api/auth/login', { email: p.email, password: p.password })),
+    people.map((p) => rest.auth.login({ email: p.email, password: p.password })),
   );
   if (!alice || !bob) throw new Error('login failed');
 
-  // 2. Connect both clients.
-  const aliceSocket = await connect(url, alice.token);
-  const bobSocket = await connect(url, bob.token);
+  // 2. Connect both clients: the token rides in `auth.token`; they resume and go online.
+  const options = { url, socketOptions: { transports: ['websocket'] } } as const;
+  const aliceClient = createParleyClient({ ...options, token: alice.token });
+  const bobClient = createParleyClient({ ...options, token: bob.token });
   try {
-    // 3. Alice adds Bob as a friend; Bob accepts the request he is told about.
-    const requestSeen = new Promise<{ id: string }>((resolve) => bobSocket.once('friend_request', resolve));
-    await call(url, 'POST', '/api/friends/add', { userId: bob.user.id }, alice.token);
-    const request = await requestSeen;
-    await call(url, 'POST', `/api/friends/requests/${request.id}/accept`, undefined, bob.token);
+    await Promise.all([aliceClient.whenOnline(), bobClient.whenOnline()]);
 
-    // 4. Alice sends a private message; Bob's client receives it.
-    const received = new Promise<ClientSummary['received']>((resolve) =>
-      bobSocket.once('new_private_message', resolve),
+    // 3. Alice adds Bob as a friend; Bob accepts the request he is told about.
+    const requestSeen = next(bobClient, (resolve) => bobClient.onServer('friend_request', resolve));
+    await aliceClient.rest.friends.add({ userId: bob.user.id });
+    const request = await requestSeen;
+    await bobClient.rest.friends.accept(request.id);
+
+    // 4. Alice sends a private message through her outbox; Bob's client receives it.
+    const received = next<MessageView>(bobClient, (resolve) =>
+      bobClient.on('message:added', ({ message }) => resolve(message)),
     );
-    const ack = (await aliceSocket.timeout(5000).emitWithAck('private_message', {
-      receiverId: bob.user.id,
-      content: 'Hello Bob!',
-    })) as { ok: true; data: { message: ClientSummary['sent'] } } | { ok: false; error: { code: string } };
-    if (!ack.ok) throw new Error(`private_message refused: ${ack.error.code}`);
+    const entry = aliceClient.send({ to: bob.user.id, content: 'Hello Bob!' });
+    await aliceClient.outbox.idle();
+    const sent = aliceClient.outbox.get(entry.clientMsgId);
+    if (!sent?.message) throw new Error(`private_message not sent: ${sent?.error?.code ?? sent?.state}`);
     const message = await received;
     return {
       users: [alice.user, bob.user].map(({ id, email }) => ({ id, email })),
-      sent: { id: ack.data.message.id, seq: ack.data.message.seq, content: ack.data.message.content },
+      sent: { id: sent.message.id, seq: sent.message.seq, content: sent.message.content },
       received: {
         id: message.id,
         senderId: message.senderId,
-        receiverId: message.receiverId,
+        receiverId: message.receiverId ?? '',
         content: message.content,
       },
     };
   } finally {
-    aliceSocket.disconnect();
-    bobSocket.disconnect();
+    await Promise.all([aliceClient.close(), bobClient.close()]);
   }
+}
+
+/** The first value `subscribe` hands its callback, or a rejection when the client closes first. */
+function next<T>(client: ParleyClient, subscribe: (resolve: (value: T) => void) => () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const offClosed = client.on('connection', ({ state }) => {
+      if (state === 'closed') reject(new Error('the client closed first'));
+    });
+    const off = subscribe((value) => {
+      off();
+      offClosed();
+      resolve(value);
+    });
+  });
 }

@@ -7,6 +7,7 @@
  * ```
  */
 
+export * from './api-schemas.js';
 export { type ChatConfig, type ChatConfigInput, chatConfigSchema, parseConfig } from './config.js';
 export type { EngineContext, Origin } from './context.js';
 export {

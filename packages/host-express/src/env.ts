@@ -46,6 +46,10 @@ export interface HostConfig {
   authRateLimit: RateRule;
   /** Socket.IO connection state recovery (`SOCKET_RECOVERY`); resuming by seq works either way. @default false */
   socketRecovery: boolean;
+  /** Serve Prometheus metrics at `GET /metrics` on the main port (`METRICS=true`). @default false */
+  metrics?: boolean | undefined;
+  /** Serve `GET /metrics` on a listener of its own on this port instead (`METRICS_PORT`), bound to `host`. @default null */
+  metricsPort?: number | null | undefined;
   /** The engine's configuration (jwtSecret included). */
   chat: ChatConfigInput & { jwtSecret: string };
   /** Things worth a warning at start-up (e.g. a generated JWT secret). */
@@ -150,6 +154,8 @@ const envSchema = z.object({
   LOGIN_WINDOW_SECONDS: int(1).optional(),
   MAIL_TO_LOG: bool.optional(),
   SOCKET_RECOVERY: bool.optional(),
+  METRICS: bool.optional(),
+  METRICS_PORT: int(1, 65535).optional(),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -355,6 +361,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
       windowMs: (e.AUTH_RATE_LIMIT_WINDOW_SECONDS ?? 900) * 1000,
     },
     socketRecovery: e.SOCKET_RECOVERY ?? false,
+    metrics: e.METRICS ?? false,
+    metricsPort: e.METRICS_PORT ?? null,
     chat,
     warnings,
   };
@@ -416,6 +424,8 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
     logLevel: input.logLevel ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     authRateLimit: input.authRateLimit ?? { points: 30, windowMs: 900_000 },
     socketRecovery: input.socketRecovery ?? false,
+    metrics: input.metrics ?? false,
+    metricsPort: input.metricsPort ?? null,
     chat: { publicUrl: `http://localhost:${port}`, ...input.chat, jwtSecret },
     warnings,
   };

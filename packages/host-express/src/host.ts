@@ -20,6 +20,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
+import { apiDocRoutes, apiDocuments } from './api-docs/serve.js';
+import { metricsRoute, restRoutes } from './api-docs/routes.js';
 import { type HostConfig, type HostConfigInput, hostConfig, loadEnv, type MailConfig } from './env.js';
 import { requireAuth } from './http/auth.js';
 import { answerClientErrors } from './http/client-errors.js';
@@ -29,6 +31,7 @@ import { perIpLimit } from './http/rate-limit.js';
 import { requestLogger } from './http/request-log.js';
 import { scalarQuery } from './http/scalar-query.js';
 import { createLogger } from './logger.js';
+import { createHostMetrics, type HostMetrics, serveMetrics } from './metrics/metrics.js';
 import { authRoutes } from './routes/auth.js';
 import { blacklistRoutes } from './routes/blacklist.js';
 import { conversationRoutes } from './routes/conversations.js';
@@ -68,8 +71,10 @@ export interface Host {
   readonly engine: ChatEngine;
   readonly config: HostConfig;
   readonly logger: Logger;
+  /** The host's Prometheus metrics (its own registry), when METRICS or METRICS_PORT turned them on. */
+  readonly metrics: HostMetrics | null;
   /** Starts listening. @default port and host of the config; port 0 picks a free port */
-  listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  listen(port?: number, host?: string): Promise<{ port: number; url: string; metricsPort?: number }>;
   /**
    * Stops accepting connections, disconnects every socket, closes the engine (and with it the
    * store and mailer) when the host built it, and flushes the logs. Safe to call twice.
@@ -114,6 +119,11 @@ async function engineStore(
   };
 }
 
+/** The store of an engine the host builds, with its failures counted when metrics are on. */
+function withCountedStore<T extends { store: ChatStore }>(chosen: T, metrics: HostMetrics | null): T {
+  return metrics ? { ...chosen, store: metrics.store(chosen.store) } : chosen;
+}
+
 /** Builds the server: Express app, HTTP server, Socket.IO and (unless given) the engine. Does not listen. */
 export async function createHost(options: HostOptions = {}): Promise<Host> {
   const config = options.config
@@ -125,13 +135,15 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   for (const warning of config.warnings) logger.warn(warning);
 
   const rateLimiter = options.rateLimiter ?? options.engine?.rateLimiter ?? memoryRateLimiter();
+  const metrics = config.metrics || typeof config.metricsPort === 'number' ? createHostMetrics() : null;
+  const countedLimiter = metrics ? metrics.rateLimiter(rateLimiter) : rateLimiter;
   const ownsEngine = options.engine === undefined;
   const engine =
     options.engine ??
     createChatEngine({
-      ...(await engineStore(options.store, config, logger)),
+      ...withCountedStore(await engineStore(options.store, config, logger), metrics),
       mailer: options.mailer ?? mailerFor(config.mail, config.chat.publicUrl, logger),
-      rateLimiter,
+      rateLimiter: countedLimiter,
       logger,
     });
 
@@ -139,6 +151,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('json spaces', 0);
+  if (metrics) app.use(metrics.http);
   app.use(requestLogger(logger));
   app.use(helmet());
   app.use(cors(corsOptions(config.corsOrigins)));
@@ -148,7 +161,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   const deps: RouteDeps = {
     engine,
     auth: requireAuth(engine),
-    limit: (scope) => perIpLimit(rateLimiter, config.authRateLimit, scope),
+    limit: (scope) => perIpLimit(countedLimiter, config.authRateLimit, scope),
   };
   // Express 5 passes a rejected promise from any handler or middleware to the error handler, so
   // the routes are plain async functions with no wrapper.
@@ -162,6 +175,10 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   app.use(conversationRoutes(deps));
   app.use(messageRoutes(deps));
   app.use(groupRoutes(deps));
+  // On the main port only with METRICS=true and no METRICS_PORT (which gets its own listener).
+  const metricsOnMain = metrics !== null && typeof config.metricsPort !== 'number';
+  if (metrics && metricsOnMain) app.get('/metrics', metrics.handler);
+  app.use(apiDocRoutes(apiDocuments(() => restRoutes(engine.config, metricsOnMain ? [metricsRoute] : []))));
   app.use(notFound);
   app.use(errorHandler(logger));
 
@@ -171,7 +188,9 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
     httpServer,
     socketServerOptions({ origins: config.corsOrigins, recovery: config.socketRecovery }),
   );
-  const transport = attachSocketIO(io, engine, { logger });
+  const transport = attachSocketIO(io, engine, { logger, ...(metrics && { onEvent: metrics.onEvent }) });
+  const unwatch = metrics?.watch(engine, io);
+  const metricsServer = metrics && !metricsOnMain ? serveMetrics(metrics) : null;
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -181,6 +200,9 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
         else httpServer.close(() => resolve());
       });
       await transport.close();
+      unwatch?.();
+      if (metricsServer?.listening)
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       // io.close() disconnects every socket (and closes the HTTP server it is attached to).
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
@@ -203,8 +225,9 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
     engine,
     config,
     logger,
-    listen(port = config.port, host = config.host) {
-      return new Promise((resolve, reject) => {
+    metrics,
+    async listen(port = config.port, host = config.host) {
+      const main = await new Promise<{ port: number; url: string }>((resolve, reject) => {
         const onError = (error: Error) => reject(error);
         httpServer.once('error', onError);
         httpServer.listen(port, host, () => {
@@ -213,6 +236,15 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
           const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
           const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`;
           resolve({ port: address.port, url });
+        });
+      });
+      if (metricsServer === null || typeof config.metricsPort !== 'number') return main;
+      const metricsPort = config.metricsPort;
+      return new Promise((resolve, reject) => {
+        metricsServer.once('error', reject);
+        metricsServer.listen(metricsPort, host, () => {
+          metricsServer.off('error', reject);
+          resolve({ ...main, metricsPort: (metricsServer.address() as AddressInfo).port });
         });
       });
     },

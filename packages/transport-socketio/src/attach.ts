@@ -10,6 +10,7 @@ import {
   ChatError,
   type ChatEventName,
   type ControlEventListeners,
+  isClientEventName,
   type Logger,
   type MessageView,
   silentLogger,
@@ -39,6 +40,16 @@ export interface AttachSocketIOOptions {
    * @default 10000
    */
   deliveryAckTimeoutMs?: number;
+  /**
+   * Called once for every client frame answered, with the time from its receipt to its answer
+   * (ack or `chat_error`), e.g. to feed a latency histogram. `event` is the contract's event name,
+   * or `'unknown'` for a name outside it (so a label set stays bounded); `outcome` is `'ok'` or
+   * the error code answered (`RATE_LIMITED`, `VALIDATION_FAILED` …). It must not throw (what it
+   * throws is logged and dropped) and should be cheap: it runs on every event. When unset, no
+   * clock is read.
+   * @default undefined
+   */
+  onEvent?: ((event: string, durationMs: number, outcome: string) => void) | undefined;
 }
 
 /** A running attachment. */
@@ -70,6 +81,25 @@ type UntypedEmitter = {
   off(event: string, listener: (...args: never[]) => void): void;
 };
 type UntypedBroadcast = { emit(event: string, ...args: unknown[]): boolean };
+/** Reports one answered frame to an `onEvent` hook; a hook that throws is logged, never rethrown. */
+function report(
+  hook: NonNullable<AttachSocketIOOptions['onEvent']>,
+  event: unknown,
+  started: number,
+  response: AckResponse<unknown>,
+  logger: Logger,
+): void {
+  try {
+    hook(
+      isClientEventName(event) ? event : 'unknown',
+      performance.now() - started,
+      response.ok ? 'ok' : response.error.code,
+    );
+  } catch (error) {
+    logger.error({ err: error }, 'onEvent hook failed');
+  }
+}
+
 type ReceiptEmitter = {
   emit(event: 'new_private_message', message: MessageView, done: (...args: unknown[]) => void): boolean;
 };
@@ -126,6 +156,7 @@ export function attachSocketIO(
   const ackTimeoutMs = options.deliveryAckTimeoutMs ?? DEFAULT_DELIVERY_ACK_TIMEOUT_MS;
   const maxQueued = Math.max(1, options.maxQueuedEvents ?? MAX_QUEUED_EVENTS);
   const { dispatcher } = engine;
+  const onEvent = options.onEvent;
 
   const handshakes = new WeakMap<ParleySocket, HandshakeResult>();
   // Local bookkeeping only (which sockets this attachment opened, their expiry timers, receipts
@@ -187,19 +218,17 @@ export function attachSocketIO(
     let queued = 0;
     // Every frame of the socket, known event or not: the dispatcher answers unknown names.
     socket.onAny((event: unknown, ...args: unknown[]) => {
+      const started = onEvent === undefined ? 0 : performance.now();
       const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack<unknown>) : undefined;
       const payload = args[0];
       if (queued >= maxQueued) {
-        answer(
-          socket,
-          event,
-          ack,
-          refusal(
-            new ChatError('RATE_LIMITED', 'Too many events waiting, slow down', {
-              details: { retryAfterMs: 1000, retryAfterSeconds: 1 },
-            }),
-          ),
+        const response = refusal(
+          new ChatError('RATE_LIMITED', 'Too many events waiting, slow down', {
+            details: { retryAfterMs: 1000, retryAfterSeconds: 1 },
+          }),
         );
+        answer(socket, event, ack, response);
+        if (onEvent !== undefined) report(onEvent, event, started, response, logger);
         return;
       }
       queued += 1;
@@ -208,19 +237,21 @@ export function attachSocketIO(
         () => true,
         (error: unknown) => {
           queued -= 1;
-          answer(socket, event, ack, refusal(error));
+          const response = refusal(error);
+          answer(socket, event, ack, response);
+          if (onEvent !== undefined) report(onEvent, event, started, response, logger);
           return false;
         },
       );
       queue = queue.then(async () => {
         if (!(await admitted)) return;
         try {
-          answer(
-            socket,
-            event,
-            ack,
-            await dispatcher.handle(userId, event, payload, connection, { admitted: true, logger }),
-          );
+          const response = await dispatcher.handle(userId, event, payload, connection, {
+            admitted: true,
+            logger,
+          });
+          answer(socket, event, ack, response);
+          if (onEvent !== undefined) report(onEvent, event, started, response, logger);
         } finally {
           queued -= 1;
         }

@@ -51,7 +51,10 @@ export interface InviteServiceDeps {
   groups: GroupService;
 }
 
-const formatSchema = z.object({ format: z.enum(['png', 'svg']).default('png') }).default({ format: 'png' });
+/** `?format=` of the QR code routes. */
+export const formatSchema = z
+  .object({ format: z.enum(['png', 'svg']).default('png') })
+  .default({ format: 'png' });
 const tokenSchema = z.string().max(2048);
 
 /** Builds `engine.invites` over the engine's context. */

@@ -4,7 +4,13 @@
  * and receive it on the second client. The SDK's outbox gives the send its clientMsgId and its
  * states; the second client's view holds the message once.
  */
-import { createParleyClient, createParleyRest, type MessageView, type ParleyClient } from '@parley/client';
+import {
+  createParleyClient,
+  createParleyRest,
+  type FriendRequestView,
+  type MessageView,
+  type ParleyClient,
+} from '@parley/client';
 
 /** What {@link main} did. */
 export interface ClientSummary {
@@ -30,14 +36,16 @@ export async function main({ url }: { url: string }): Promise<ClientSummary> {
   if (!alice || !bob) throw new Error('login failed');
 
   // 2. Connect both clients: the token rides in `auth.token`; they resume and go online.
-  const options = { url, socketOptions: { transports: ['websocket'] } } as const;
+  const options = { url, socketOptions: { transports: ['websocket'] } };
   const aliceClient = createParleyClient({ ...options, token: alice.token });
   const bobClient = createParleyClient({ ...options, token: bob.token });
   try {
     await Promise.all([aliceClient.whenOnline(), bobClient.whenOnline()]);
 
     // 3. Alice adds Bob as a friend; Bob accepts the request he is told about.
-    const requestSeen = next(bobClient, (resolve) => bobClient.onServer('friend_request', resolve));
+    const requestSeen = next<FriendRequestView>(bobClient, (resolve) =>
+      bobClient.onServer('friend_request', resolve),
+    );
     await aliceClient.rest.friends.add({ userId: bob.user.id });
     const request = await requestSeen;
     await bobClient.rest.friends.accept(request.id);

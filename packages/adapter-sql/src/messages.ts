@@ -153,7 +153,9 @@ export function sqlMessageStore(ready: Ready): MessageStore {
                 last_message_at: eb
                   .case()
                   .when(eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<', createdAt)]))
-                  .then(createdAt)
+                  // eb.val: a bound parameter; a bare value here is inlined into the SQL text,
+                  // which would make every append a new statement to prepare.
+                  .then(eb.val(createdAt))
                   .else(eb.ref('last_message_at'))
                   .end(),
               }))

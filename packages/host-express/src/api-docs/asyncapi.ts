@@ -65,9 +65,11 @@ export function buildAsyncApi(options: AsyncApiOptions): Json {
 
   for (const event of CLIENT_EVENT_NAMES) {
     const payloadId = `${pascal(event)}Payload`;
-    const ackId = `${pascal(event)}AckData`;
+    const ack = clientEventAckSchemas[event];
+    const ackId =
+      Object.entries(viewSchemas).find(([, view]) => view === ack)?.[0] ?? `${pascal(event)}AckData`;
     inputs[payloadId] = clientEventSchemas[event];
-    outputs[ackId] = clientEventAckSchemas[event];
+    outputs[ackId] = ack;
     messages[event] = {
       name: event,
       title: event,

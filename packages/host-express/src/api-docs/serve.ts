@@ -76,9 +76,6 @@ export function apiDocRoutes(documents: ApiDocuments): Router {
   router.get('/docs/init.js', (_req, res) => {
     res.type('application/javascript').send(INIT_SCRIPT);
   });
-  router.use(
-    '/docs/assets',
-    express.static(swaggerUiDir(), { index: false, maxAge: '1h', fallthrough: false }),
-  );
+  router.use('/docs/assets', express.static(swaggerUiDir(), { index: false, maxAge: '1h' }));
   return router;
 }

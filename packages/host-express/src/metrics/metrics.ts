@@ -126,13 +126,14 @@ export function createHostMetrics(): HostMetrics {
     res.type(registry.contentType).send(text);
   };
 
+  // Methods are looked up at each call (a store may swap them); each is wrapped once.
   const wrapCalls = <T extends object>(target: T): T => {
-    const wrapped = new Map<PropertyKey, unknown>();
+    const wrapped = new WeakMap<object, unknown>();
     return new Proxy(target, {
       get(object, key, receiver) {
         const value = Reflect.get(object, key, receiver);
         if (typeof value !== 'function') return value;
-        let fn = wrapped.get(key);
+        let fn = wrapped.get(value);
         if (fn === undefined) {
           const original = value as (...args: unknown[]) => unknown;
           fn = async (...args: unknown[]) => {
@@ -143,7 +144,7 @@ export function createHostMetrics(): HostMetrics {
               throw error;
             }
           };
-          wrapped.set(key, fn);
+          wrapped.set(value, fn);
         }
         return fn;
       },

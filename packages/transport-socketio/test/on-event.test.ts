@@ -42,12 +42,19 @@ describe('the onEvent hook', () => {
       ['typing_status', 'ok'],
     ]);
     expect(seen.slice(4).map(({ event }) => event)).toEqual(codes.map(() => 'sync'));
-    expect(seen.slice(4).map(({ outcome }) => outcome).sort()).toEqual([...codes].sort());
+    expect(
+      seen
+        .slice(4)
+        .map(({ outcome }) => outcome)
+        .sort(),
+    ).toEqual([...codes].sort());
     for (const { durationMs } of seen) {
       expect(durationMs).toBeGreaterThanOrEqual(0);
       expect(durationMs).toBeLessThan(5000);
     }
-    expect(server.logs.some((line) => line.level === 'error' && line.msg === 'onEvent hook failed')).toBe(true);
+    expect(server.logs.some((line) => line.level === 'error' && line.msg === 'onEvent hook failed')).toBe(
+      true,
+    );
   });
 
   it('is optional: without it, events are answered as before', async () => {

@@ -126,29 +126,22 @@ export function createHostMetrics(): HostMetrics {
     res.type(registry.contentType).send(text);
   };
 
-  // Methods are looked up at each call (a store may swap them); each is wrapped once.
+  const countStoreError = (error: unknown): never => {
+    storeErrors.inc({ kind: storeErrorKind(error) });
+    throw error;
+  };
+  // One plain object per area whose methods call the area's current method (a store may swap
+  // them) and count a rejection: one extra promise per store call, no Proxy on the hot path.
   const wrapCalls = <T extends object>(target: T): T => {
-    const wrapped = new WeakMap<object, unknown>();
-    return new Proxy(target, {
-      get(object, key, receiver) {
-        const value = Reflect.get(object, key, receiver);
-        if (typeof value !== 'function') return value;
-        let fn = wrapped.get(value);
-        if (fn === undefined) {
-          const original = value as (...args: unknown[]) => unknown;
-          fn = async (...args: unknown[]) => {
-            try {
-              return await original.apply(object, args);
-            } catch (error) {
-              storeErrors.inc({ kind: storeErrorKind(error) });
-              throw error;
-            }
-          };
-          wrapped.set(value, fn);
-        }
-        return fn;
-      },
-    });
+    const counted = Object.create(target) as Record<PropertyKey, unknown>;
+    const source = target as Record<PropertyKey, unknown>;
+    for (const key of methodNames(target)) {
+      counted[key] = (...args: unknown[]) => {
+        const result = (source[key] as (...a: unknown[]) => unknown).apply(target, args);
+        return result instanceof Promise ? result.catch(countStoreError) : result;
+      };
+    }
+    return counted as T;
   };
 
   return {
@@ -197,8 +190,10 @@ export function createHostMetrics(): HostMetrics {
       }
     },
     watch(engine, io) {
-      const onPrivate = () => messages.inc({ type: 'private' });
-      const onGroup = () => messages.inc({ type: 'group' });
+      const privateMessages = messages.labels({ type: 'private' });
+      const groupMessages = messages.labels({ type: 'group' });
+      const onPrivate = () => privateMessages.inc();
+      const onGroup = () => groupMessages.inc();
       const onDelivered = () => deliveries.inc();
       engine.events.on('new_private_message', onPrivate);
       engine.events.on('new_group_message', onGroup);
@@ -212,6 +207,19 @@ export function createHostMetrics(): HostMetrics {
       };
     },
   };
+}
+
+/** Every method name of an object, its prototypes' included (class-based adapters). */
+function methodNames(target: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = target; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (key === 'constructor') continue;
+      const descriptor = Object.getOwnPropertyDescriptor(o, key);
+      if (descriptor && typeof descriptor.value === 'function') names.add(key);
+    }
+  }
+  return [...names];
 }
 
 /** The route pattern that answered, e.g. `/api/groups/:id`; never the raw path. */

@@ -15,6 +15,7 @@ export default defineConfig({
       { find: '@parley/chat-core', replacement: src('./packages/chat-core/src/index.ts') },
       { find: '@parley/adapter-mongo', replacement: src('./packages/adapter-mongo/src/index.ts') },
       { find: '@parley/adapter-sql', replacement: src('./packages/adapter-sql/src/index.ts') },
+      { find: '@parley/adapter-redis', replacement: src('./packages/adapter-redis/src/index.ts') },
       { find: '@parley/transport-socketio', replacement: src('./packages/transport-socketio/src/index.ts') },
       { find: '@parley/host-express', replacement: src('./packages/host-express/src/index.ts') },
       { find: '@parley/client', replacement: src('./packages/client/src/index.ts') },

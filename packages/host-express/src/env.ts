@@ -50,6 +50,10 @@ export interface HostConfig {
   metrics?: boolean | undefined;
   /** Serve `GET /metrics` on a listener of its own on this port instead (`METRICS_PORT`), bound to `host`. @default null */
   metricsPort?: number | null | undefined;
+  /** Redis (`REDIS_URL`): cluster mode, see cluster.ts and docs/SCALING.md. @default null (one node) */
+  redisUrl?: string | null | undefined;
+  /** Prefix of every Redis key and stream of this deployment (`REDIS_KEY_PREFIX`). @default 'parley:' */
+  redisKeyPrefix?: string | undefined;
   /** The engine's configuration (jwtSecret included). */
   chat: ChatConfigInput & { jwtSecret: string };
   /** Things worth a warning at start-up (e.g. a generated JWT secret). */
@@ -156,6 +160,16 @@ const envSchema = z.object({
   SOCKET_RECOVERY: bool.optional(),
   METRICS: bool.optional(),
   METRICS_PORT: int(1, 65535).optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[\w:.-]{1,64}$/, 'must be 1 to 64 letters, digits, _ : . or -')
+    .optional(),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -286,6 +300,17 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     }
   }
 
+  if (e.REDIS_URL !== undefined && raw.DATABASE_URL === undefined && raw.MONGODB_URI === undefined) {
+    warnings.push(
+      'REDIS_URL is set but the store is not shared (SQLite or memory): every node keeps its own data; set DATABASE_URL so the nodes serve one deployment',
+    );
+  }
+  if (e.REDIS_URL !== undefined && raw.JWT_SECRET === undefined) {
+    warnings.push(
+      'REDIS_URL is set without JWT_SECRET: a token is only accepted by nodes that share DATA_DIR; set one JWT_SECRET on every node',
+    );
+  }
+
   const trustProxy = parseTrustProxy(e.TRUST_PROXY);
   if (trustProxy === true) {
     warnings.push(
@@ -363,6 +388,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     socketRecovery: e.SOCKET_RECOVERY ?? false,
     metrics: e.METRICS ?? false,
     metricsPort: e.METRICS_PORT ?? null,
+    redisUrl: e.REDIS_URL ?? null,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX ?? 'parley:',
     chat,
     warnings,
   };
@@ -426,6 +453,8 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
     socketRecovery: input.socketRecovery ?? false,
     metrics: input.metrics ?? false,
     metricsPort: input.metricsPort ?? null,
+    redisUrl: input.redisUrl ?? null,
+    redisKeyPrefix: input.redisKeyPrefix ?? 'parley:',
     chat: { publicUrl: `http://localhost:${port}`, ...input.chat, jwtSecret },
     warnings,
   };

@@ -11,6 +11,7 @@ import {
   devMailer,
   type Mailer,
   memoryRateLimiter,
+  type PresenceStore,
   type RateLimiter,
   smtpMailer,
 } from '@parley/chat-core';
@@ -19,9 +20,10 @@ import cors, { type CorsOptions } from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { Server } from 'socket.io';
-import { apiDocRoutes, apiDocuments } from './api-docs/serve.js';
+import { Server, type ServerOptions } from 'socket.io';
 import { metricsRoute, restRoutes } from './api-docs/routes.js';
+import { apiDocRoutes, apiDocuments } from './api-docs/serve.js';
+import { clusterFor } from './cluster.js';
 import { type HostConfig, type HostConfigInput, hostConfig, loadEnv, type MailConfig } from './env.js';
 import { requireAuth } from './http/auth.js';
 import { answerClientErrors } from './http/client-errors.js';
@@ -61,6 +63,13 @@ export interface HostOptions {
   logger?: Logger;
   /** Shared by the engine (per-email budgets), the account routes (per-IP) and the sockets. @default memoryRateLimiter() */
   rateLimiter?: RateLimiter;
+  /** Who is online, when the host builds the engine. @default Redis presence with REDIS_URL, else memoryPresence() */
+  presence?: PresenceStore;
+  /**
+   * The Socket.IO adapter (any: Redis Streams, Redis, Postgres, MongoDB, or one's own), used by the
+   * transport however it routes. @default the Redis Streams adapter with REDIS_URL, else Socket.IO's own
+   */
+  adapter?: ServerOptions['adapter'];
 }
 
 /** A running (or ready to run) Parley server. */
@@ -134,7 +143,11 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   const logger = options.logger ?? createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(warning);
 
-  const rateLimiter = options.rateLimiter ?? options.engine?.rateLimiter ?? memoryRateLimiter();
+  // Cluster mode (REDIS_URL) fills in what the caller did not give: see cluster.ts.
+  const cluster = await clusterFor(config, logger);
+  const rateLimiter =
+    options.rateLimiter ?? options.engine?.rateLimiter ?? cluster?.rateLimiter ?? memoryRateLimiter();
+  const presence = options.presence ?? cluster?.presence;
   const metrics = config.metrics || typeof config.metricsPort === 'number' ? createHostMetrics() : null;
   const countedLimiter = metrics ? metrics.rateLimiter(rateLimiter) : rateLimiter;
   const ownsEngine = options.engine === undefined;
@@ -144,6 +157,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       ...withCountedStore(await engineStore(options.store, config, logger), metrics),
       mailer: options.mailer ?? mailerFor(config.mail, config.chat.publicUrl, logger),
       rateLimiter: countedLimiter,
+      ...(presence !== undefined && { presence }),
       logger,
     });
 
@@ -166,7 +180,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   // Express 5 passes a rejected promise from any handler or middleware to the error handler, so
   // the routes are plain async functions with no wrapper.
   const startedAt = Date.now();
-  app.use(healthRoutes(engine, startedAt));
+  app.use(healthRoutes(engine, startedAt, cluster?.redisStatus));
   app.use(authRoutes(deps));
   app.use(userRoutes(deps));
   app.use(inviteRoutes(deps));
@@ -184,10 +198,12 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
 
   const httpServer = createServer(app);
   answerClientErrors(httpServer);
-  const io: ParleyServer = new Server(
-    httpServer,
-    socketServerOptions({ origins: config.corsOrigins, recovery: config.socketRecovery }),
-  );
+  const io: ParleyServer = new Server(httpServer, {
+    ...socketServerOptions({ origins: config.corsOrigins, recovery: config.socketRecovery }),
+    ...((options.adapter ?? cluster?.adapter) !== undefined && {
+      adapter: options.adapter ?? cluster?.adapter,
+    }),
+  });
   const transport = attachSocketIO(io, engine, { logger, ...(metrics && { onEvent: metrics.onEvent }) });
   const unwatch = metrics?.watch(engine, io);
   const metricsServer = metrics && !metricsOnMain ? serveMetrics(metrics) : null;
@@ -213,6 +229,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       await serverClosed;
       clearTimeout(force);
       if (ownsEngine) await engine.close();
+      await cluster?.close();
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
     })();
     return closing;

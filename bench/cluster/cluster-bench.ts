@@ -150,12 +150,10 @@ async function measure(label: string, senderBase: string, receiverBase: string):
       const lane = async () => {
         while (next < MESSAGES) {
           next += 1;
-          const answer = (await pair.out
-            .timeout(10_000)
-            .emitWithAck('private_message', {
-              receiverId: pair.receiverId,
-              content: String(performance.now()),
-            })) as {
+          const answer = (await pair.out.timeout(10_000).emitWithAck('private_message', {
+            receiverId: pair.receiverId,
+            content: String(performance.now()),
+          })) as {
             ok: boolean;
           };
           if (!answer.ok) throw new Error(`send refused: ${JSON.stringify(answer)}`);

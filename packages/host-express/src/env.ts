@@ -54,6 +54,8 @@ export interface HostConfig {
   redisUrl?: string | null | undefined;
   /** Prefix of every Redis key and stream of this deployment (`REDIS_KEY_PREFIX`). @default 'parley:' */
   redisKeyPrefix?: string | undefined;
+  /** Serve Parley Web (apps/web) at `/` and `/invite/:token` (`WEB_APP`). @default true */
+  webApp?: boolean | undefined;
   /** The engine's configuration (jwtSecret included). */
   chat: ChatConfigInput & { jwtSecret: string };
   /** Things worth a warning at start-up (e.g. a generated JWT secret). */
@@ -160,6 +162,7 @@ const envSchema = z.object({
   SOCKET_RECOVERY: bool.optional(),
   METRICS: bool.optional(),
   METRICS_PORT: int(1, 65535).optional(),
+  WEB_APP: bool.optional(),
   REDIS_URL: z
     .string()
     .trim()
@@ -390,6 +393,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     metricsPort: e.METRICS_PORT ?? null,
     redisUrl: e.REDIS_URL ?? null,
     redisKeyPrefix: e.REDIS_KEY_PREFIX ?? 'parley:',
+    webApp: e.WEB_APP ?? true,
     chat,
     warnings,
   };
@@ -455,6 +459,7 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
     metricsPort: input.metricsPort ?? null,
     redisUrl: input.redisUrl ?? null,
     redisKeyPrefix: input.redisKeyPrefix ?? 'parley:',
+    webApp: input.webApp ?? true,
     chat: { publicUrl: `http://localhost:${port}`, ...input.chat, jwtSecret },
     warnings,
   };

@@ -32,6 +32,7 @@ import { noStore } from './http/no-store.js';
 import { perIpLimit } from './http/rate-limit.js';
 import { requestLogger } from './http/request-log.js';
 import { scalarQuery } from './http/scalar-query.js';
+import { webAppRouteDocs, webAppRoutes } from './http/web-app.js';
 import { createLogger } from './logger.js';
 import { createHostMetrics, type HostMetrics, serveMetrics } from './metrics/metrics.js';
 import { authRoutes } from './routes/auth.js';
@@ -192,7 +193,11 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   // On the main port only with METRICS=true and no METRICS_PORT (which gets its own listener).
   const metricsOnMain = metrics !== null && typeof config.metricsPort !== 'number';
   if (metrics && metricsOnMain) app.get('/metrics', metrics.handler);
-  app.use(apiDocRoutes(apiDocuments(() => restRoutes(engine.config, metricsOnMain ? [metricsRoute] : []))));
+  // Parley Web at / and /invite/:token (WEB_APP=false: API only).
+  const webApp = config.webApp !== false;
+  const extraDocs = [...(metricsOnMain ? [metricsRoute] : []), ...(webApp ? webAppRouteDocs : [])];
+  app.use(apiDocRoutes(apiDocuments(() => restRoutes(engine.config, extraDocs))));
+  if (webApp) app.use(webAppRoutes());
   app.use(notFound);
   app.use(errorHandler(logger));
 

@@ -1,0 +1,212 @@
+/**
+ * Parley Web in Debian's Chromium: two people in two browser contexts register and verify, befriend
+ * through the QR code's invite link, chat with typing, presence and read ticks, make a group,
+ * mention, recall; a reload keeps the session; a dropped network and its return lose nothing; no
+ * console errors. Also what the host serves: caching and the Content-Security-Policy.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHROMIUM,
+  chromiumMissing,
+  ensureBuilt,
+  launchChromium,
+  registerInApp,
+  startWebHost,
+  type WebHost,
+} from './harness.js';
+
+const missing = chromiumMissing();
+if (missing && process.env.CI === 'true')
+  throw new Error(`Chromium is missing at ${CHROMIUM}: install it with apt-get install -y chromium`);
+if (missing)
+  console.log(`Parley Web browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+interface Person {
+  context: BrowserContext;
+  page: Page;
+  email: string;
+  nickname: string;
+  password: string;
+  errors: string[];
+}
+
+describe.skipIf(missing)('Parley Web', () => {
+  let web: WebHost;
+  let browser: Browser;
+  /** While true, failed requests of the dropped network are expected console messages. */
+  let networkDown = false;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    [web, browser] = await Promise.all([startWebHost(), launchChromium()]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+  });
+
+  const person = async (nickname: string): Promise<Person> => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 780 } });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const text = message.text();
+      if (networkDown && /ERR_INTERNET_DISCONNECTED|ERR_NETWORK_CHANGED|WebSocket connection/.test(text))
+        return;
+      errors.push(text);
+    });
+    page.on('pageerror', (error) => errors.push(String(error)));
+    const email = `${nickname.toLowerCase()}-${Date.now().toString(36)}@example.test`;
+    return { context, page, email, nickname, password: 'correct horse battery', errors };
+  };
+
+  /** At phone width a chat fills the screen: back out of it to reach the sections. */
+  const openTab = async (p: Person, name: 'Chats' | 'People' | 'Me') => {
+    const sections = p.page.getByRole('navigation', { name: 'Sections' });
+    const toChats = p.page.getByRole('button', { name: 'Back to chats' });
+    const toChat = p.page.getByRole('button', { name: 'Back to the chat' });
+    await sections.or(toChats).or(toChat).first().waitFor();
+    if (await toChat.isVisible()) await toChat.press('Enter');
+    if (!(await sections.isVisible())) {
+      await toChats.press('Enter');
+      await sections.waitFor();
+    }
+    await sections.getByRole('button', { name }).click();
+  };
+  const messages = (p: Person) => p.page.getByRole('list', { name: 'Messages' });
+  const send = async (p: Person, text: string) => {
+    await p.page.getByLabel('Message', { exact: true }).fill(text);
+    await p.page.getByLabel('Message', { exact: true }).press('Enter');
+  };
+  const openChat = (p: Person, name: string) =>
+    p.page
+      .getByRole('list', { name: 'Chats' })
+      .getByRole('button', { name: new RegExp(`^${name}`) })
+      .click();
+
+  it('serves the app with immutable assets, a no-cache page and a self-only CSP', async () => {
+    for (const path of ['/', '/invite/some-token']) {
+      const res = await fetch(web.url + path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      const html = await res.text();
+      const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(asset).toBeDefined();
+      const js = await fetch(web.url + asset);
+      expect(js.status).toBe(200);
+      expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    // The API keeps its own answers: JSON 404s, no-store.
+    const api = await fetch(`${web.url}/api/nothing`);
+    expect(api.status).toBe(404);
+    expect(api.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('two people befriend by invite link, chat, group, mention, recall, reload and go offline', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    await Promise.all([alice.page.goto(web.url), bob.page.goto(web.url)]);
+    await Promise.all([registerInApp(alice.page, web, alice), registerInApp(bob.page, web, bob)]);
+
+    // Alice's QR code encodes an invite link; Bob opens it and sends a friend request.
+    await openTab(alice, 'Me');
+    const link = await alice.page.locator('a.invite-link').getAttribute('href');
+    expect(link).toMatch(/\/invite\/[^/]+$/);
+    await expect.poll(() => alice.page.getByRole('img', { name: /QR code to add Alice/ }).count()).toBe(1);
+    await bob.page.goto(web.url + new URL(link!).pathname);
+    await bob.page.getByText('Alice invites you to be friends').waitFor();
+    await bob.page.getByRole('button', { name: 'Send Alice a friend request' }).click();
+
+    await openTab(alice, 'People');
+    const request = alice.page.getByRole('region', { name: 'Friend requests' });
+    await request.getByRole('button', { name: 'Accept' }).click();
+    await alice.page.getByRole('region', { name: 'Friends' }).getByText('Bob').waitFor();
+    await alice.page
+      .getByRole('region', { name: 'Friends' })
+      .getByRole('button', { name: 'Message' })
+      .click();
+    await alice.page.getByText('online', { exact: true }).waitFor();
+
+    // Bob writes: Alice sees him typing, then the message; Bob sees it read.
+    await openTab(bob, 'People');
+    await bob.page.getByRole('region', { name: 'Friends' }).getByRole('button', { name: 'Message' }).click();
+    await bob.page.getByLabel('Message', { exact: true }).pressSequentially('Hi Al', { delay: 20 });
+    await alice.page.getByText('Bob is typing…').waitFor();
+    await bob.page.getByLabel('Message', { exact: true }).pressSequentially('ice!');
+    await bob.page.getByLabel('Message', { exact: true }).press('Enter');
+    await messages(alice).getByText('Hi Alice!').waitFor();
+    await messages(bob).locator('[data-status="read"]').waitFor();
+    await send(alice, 'Hello Bob');
+    await messages(bob).getByText('Hello Bob').waitFor();
+
+    // Alice makes a group with Bob and mentions him.
+    await openTab(alice, 'Chats');
+    await alice.page.getByRole('button', { name: 'New group' }).click();
+    await alice.page.getByLabel('Group name').fill('Weekend');
+    await alice.page.getByRole('checkbox', { name: 'Bob' }).check();
+    await alice.page.getByRole('button', { name: 'Create group' }).click();
+    await alice.page.getByRole('heading', { name: 'Weekend' }).waitFor();
+    await alice.page.getByText('2 members').waitFor();
+    const composer = alice.page.getByLabel('Message', { exact: true });
+    await composer.pressSequentially('@Bo');
+    await alice.page.getByRole('option', { name: '@Bob' }).waitFor();
+    await composer.press('Enter');
+    await composer.pressSequentially('see you Saturday');
+    await composer.press('Enter');
+    await messages(alice).getByText('see you Saturday').waitFor();
+
+    await openTab(bob, 'Chats');
+    await bob.page.getByRole('button', { name: /^Weekend.*mentioned you/ }).waitFor();
+    await openChat(bob, 'Weekend');
+    await messages(bob).locator('mark.mention.me', { hasText: '@Bob' }).waitFor();
+
+    // Alice recalls it: Bob sees the tombstone.
+    await send(alice, 'oops, wrong chat');
+    await messages(bob).getByText('oops, wrong chat').waitFor();
+    const mistake = messages(alice).locator('li.message', { hasText: 'oops, wrong chat' });
+    await mistake.getByRole('button', { name: 'Message actions' }).click();
+    await mistake.getByRole('button', { name: 'Recall' }).click();
+    await messages(bob).getByText('This message was recalled').waitFor();
+    await expect.poll(() => messages(bob).getByText('oops, wrong chat').count()).toBe(0);
+
+    // A reload keeps Bob signed in, with his chats.
+    await bob.page.reload();
+    await openChat(bob, 'Weekend');
+    await messages(bob).getByText('see you Saturday').waitFor();
+    await openTab(bob, 'Chats');
+    await openChat(bob, 'Alice');
+    await messages(bob).getByText('Hello Bob').waitFor();
+    await openTab(alice, 'Chats');
+    await openChat(alice, 'Bob');
+
+    // Bob's network drops: what either side sends meanwhile arrives once, after it returns.
+    networkDown = true;
+    await bob.context.setOffline(true);
+    await bob.page.locator('[data-connection="offline"]').waitFor();
+    for (const text of ['while away 1', 'while away 2', 'while away 3']) await send(alice, text);
+    await send(bob, 'sent offline');
+    await messages(bob).locator('[data-state="queued"]').waitFor();
+    await bob.context.setOffline(false);
+    await bob.page.locator('[data-connection="online"]').waitFor({ state: 'attached' });
+    networkDown = false;
+    for (const text of ['while away 1', 'while away 2', 'while away 3'])
+      await messages(bob).getByText(text, { exact: true }).waitFor();
+    await messages(alice).getByText('sent offline').waitFor();
+    for (const text of ['while away 1', 'while away 2', 'while away 3'])
+      expect(await messages(bob).getByText(text, { exact: true }).count()).toBe(1);
+    expect(await messages(alice).getByText('sent offline', { exact: true }).count()).toBe(1);
+    await messages(bob).locator('li.pending').waitFor({ state: 'detached' });
+
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+    await Promise.all([alice.context.close(), bob.context.close()]);
+  }, 60_000);
+});

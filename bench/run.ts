@@ -27,6 +27,7 @@ import {
   benchDir,
   type DriverHandle,
   killAll,
+  pinning,
   repoRoot,
   runOnce,
   type ServerHandle,
@@ -41,8 +42,11 @@ import {
   type FanoutFigure,
   type HistoryFigure,
   type IdleFigure,
+  LAYER_IDS,
   type LatencyFigure,
   type LayerId,
+  type RoundFigures,
+  summarizeRounds,
   type ThroughputFigure,
 } from './lib/results.js';
 import { round } from './lib/stats.js';
@@ -63,7 +67,7 @@ const listFlag = (name: string) =>
 
 const quick = flag('quick');
 const settings: Settings = quick ? QUICK : FULL;
-const layers = new Set((listFlag('layers') ?? ['L1', 'L2', 'L3']) as LayerId[]);
+const layers = new Set((listFlag('layers') ?? ['L1', 'L2', 'L2r', 'L3']) as LayerId[]);
 const scenarios = new Set((listFlag('only') ?? ALL_SCENARIOS) as Scenario[]);
 const profile = flag('profile');
 // A full run of every layer and scenario refreshes BENCHMARKS.md; partial or quick runs only on request.
@@ -96,11 +100,17 @@ const results: BenchResults = {
   layers: {
     L1: { status: layers.has('L1') ? 'pending' : 'skipped' },
     L2: { status: layers.has('L2') ? 'pending' : 'skipped' },
+    L2r: { status: layers.has('L2r') ? 'pending' : 'skipped' },
     L3: { status: layers.has('L3') ? 'pending' : 'skipped' },
   },
+  rounds: [],
   throughput: {},
   latency: {},
   fanout: {},
+  spreads: {},
+  pinning,
+  l3Store: process.env.BENCH_L3_STORE ?? 'memory',
+  budgets: {},
   idle: {},
   login: { status: 'skipped', reason: 'not run' },
   history: {
@@ -128,6 +138,7 @@ function throughputFigure(r: ThroughputResult): ThroughputFigure {
     windowMs: round(r.windowMs, 1),
     errors: r.errors,
     errorSample: r.errorSample,
+    refused: r.refused,
     unfinished: r.unfinished,
   };
 }
@@ -145,6 +156,7 @@ function latencyFigure(r: OpenLoopResult): LatencyFigure {
     lost: r.lost,
     errors: r.errors,
     errorSample: r.errorSample,
+    refused: r.refused,
     driverLagP99: round(r.sendLag.p99),
   };
 }
@@ -158,6 +170,7 @@ function fanoutFigure(members: number, r: ThroughputResult): FanoutFigure {
     messagesPerSec: round((r.acked / r.windowMs) * 1000, 1),
     errors: r.errors,
     errorSample: r.errorSample,
+    refused: r.refused,
     unfinished: r.unfinished,
   };
 }
@@ -198,16 +211,20 @@ async function startL1(): Promise<Layer | null> {
   return { id: 'L1', server, wire: 'ws', clients, groups: new Map() };
 }
 
-async function startL2(driver: DriverHandle): Promise<Layer> {
+async function startL2(driver: DriverHandle, receipts: boolean): Promise<Layer> {
+  const id: LayerId = receipts ? 'L2r' : 'L2';
   const server = await startServer({
-    name: 'L2 socket.io relay',
+    name: receipts ? 'L2r socket.io relay with receipts' : 'L2 socket.io relay',
     script: join(benchDir, 'servers/sio-relay.ts'),
+    env: { RELAY_RECEIPTS: receipts ? '1' : '' },
     healthTimeoutMs: settings.healthTimeoutMs,
   });
-  const clients: ClientSpec[] = Array.from({ length: messagingUserCount() }, (_, i) => ({
+  // L2r only runs the 1:1 scenarios: fan-out and idle memory are the same code as L2's.
+  const count = receipts ? 2 * settings.pairs : messagingUserCount();
+  const clients: ClientSpec[] = Array.from({ length: count }, (_, i) => ({
     userId: `u${i}`,
     token: `u${i}`,
-    groups: groupMembersOf(i),
+    groups: receipts ? undefined : groupMembersOf(i),
   }));
   const smoke = await driver.run({
     kind: 'smoke',
@@ -215,11 +232,21 @@ async function startL2(driver: DriverHandle): Promise<Layer> {
     clients: [clients[0]!, clients[1]!],
     timeoutMs: 5000,
   });
-  results.layers.L2.smoke = smoke;
+  results.layers[id].smoke = smoke;
   if (!smoke.ok) throw new Error(`smoke test with socket.io-client failed: ${smoke.detail}`);
-  const groups = new Map(settings.fanoutSizes.map((s) => [s, `G${s}`]));
-  return { id: 'L2', server, wire: 'sio', clients, groups };
+  const groups = receipts
+    ? new Map<number, string>()
+    : new Map(settings.fanoutSizes.map((s) => [s, `G${s}`]));
+  return { id, server, wire: 'sio', clients, groups };
 }
+
+/**
+ * Each user's event budget on Parley's servers. One benchmark connection sends thousands of events
+ * a second, so the budget (20 a second plus a burst of 200 by default) is lifted; it is still
+ * charged on every event, so its cost stays in the figures, and every scenario counts RATE_LIMITED
+ * answers: one is enough to fail the scenario.
+ */
+const BUDGETS = { EVENTS_PER_SECOND: '100000', EVENT_BURST: '100000' };
 
 async function parleyEnv(bcryptCost: number): Promise<Record<string, string>> {
   return {
@@ -232,8 +259,7 @@ async function parleyEnv(bcryptCost: number): Promise<Record<string, string>> {
     AUTH_RATE_LIMIT_POINTS: '1000000000',
     // One benchmark connection sends thousands of events a second: each user's event budget is
     // lifted (it is still charged on every event, so its cost stays in the figures).
-    EVENTS_PER_SECOND: '100000',
-    EVENT_BURST: '100000',
+    ...BUDGETS,
     // NODE_ENV=production requires a mail transport; the bench sends no mail that matters.
     MAIL_TO_LOG: 'true',
     // memoryStore unless BENCH_L3_STORE asks for SQLite or PostgreSQL, whatever the calling shell has.
@@ -417,6 +443,15 @@ function errorsNote(what: string, r: { errors: number; errorSample: string | nul
   return `, ${text}`;
 }
 
+/** The figures of the round being run. */
+let current: RoundFigures = { order: [], throughput: {}, latency: {}, fanout: {} };
+
+const refusedNote = (what: string, refused: number) => {
+  if (!refused) return '';
+  results.notes.push(`${what}: ${refused} RATE_LIMITED answers (the scenario fails)`);
+  return `, ${refused} RATE_LIMITED (FAIL)`;
+};
+
 async function fanout(driver: DriverHandle, layer: Layer, members: number): Promise<void> {
   const groupId = layer.groups.get(members);
   if (!groupId) return;
@@ -432,18 +467,20 @@ async function fanout(driver: DriverHandle, layer: Layer, members: number): Prom
     content: CONTENT,
   });
   const f = fanoutFigure(members, r);
-  results.fanout[String(members)] ??= {};
-  const slot = results.fanout[String(members)]!;
-  const prev = slot[layer.id as 'L2' | 'L3'];
-  if (!prev || f.deliveriesPerSec > prev.deliveriesPerSec) slot[layer.id as 'L2' | 'L3'] = f;
+  current.fanout[String(members)] ??= {};
+  current.fanout[String(members)]![layer.id] = f;
   log(
-    `${layer.id} fan-out ${members}: ${Math.round(f.deliveriesPerSec)} deliveries/s, ${f.cpuUsPerDelivery} CPU-µs/delivery${errorsNote(`${layer.id} fan-out ${members}`, r)}`,
+    `${layer.id} fan-out ${members}: ${Math.round(f.deliveriesPerSec)} deliveries/s (${r.acked} messages in the window), ${f.cpuUsPerDelivery} CPU-µs/delivery${errorsNote(`${layer.id} fan-out ${members}`, r)}${refusedNote(`${layer.id} fan-out ${members}`, r.refused)}`,
   );
 }
 
 const pairsOf = (count: number): Pair[] => Array.from({ length: count }, (_, i) => [2 * i, 2 * i + 1]);
 
+const heldBytes = (m: { heapUsed: number; external: number }) => m.heapUsed + m.external;
+
 async function throughput(driver: DriverHandle, layer: Layer): Promise<void> {
+  // Full GCs before and after: what the server still holds afterwards, per message sent.
+  const before = await layer.server.probe(true);
   const r = await driver.run({
     kind: 'pm-throughput',
     set: layer.id,
@@ -453,11 +490,13 @@ async function throughput(driver: DriverHandle, layer: Layer): Promise<void> {
     durationMs: settings.throughputMs,
     content: CONTENT,
   });
+  const after = await layer.server.probe(true);
   const f = throughputFigure(r);
-  const prev = results.throughput[layer.id];
-  if (!prev || f.msgsPerSec > prev.msgsPerSec) results.throughput[layer.id] = f;
+  f.retainedBytesPerMsg =
+    r.sentTotal > 0 ? round((heldBytes(after.memory) - heldBytes(before.memory)) / r.sentTotal, 1) : null;
+  current.throughput[layer.id] = f;
   log(
-    `${layer.id} 1:1 throughput: ${Math.round(f.msgsPerSec)} msgs/s, ${f.cpuUsPerMsg} CPU-µs/msg (server ${f.serverCores} cores, ${f.receipts} receipts)${errorsNote(`${layer.id} 1:1 throughput`, r)}`,
+    `${layer.id} 1:1 throughput: ${Math.round(f.msgsPerSec)} msgs/s, ${f.cpuUsPerMsg} CPU-µs/msg (server ${f.serverCores} cores, ${f.receipts} receipts), kept ${f.retainedBytesPerMsg} B/msg${errorsNote(`${layer.id} 1:1 throughput`, r)}${refusedNote(`${layer.id} 1:1 throughput`, r.refused)}`,
   );
 }
 
@@ -473,10 +512,10 @@ async function latency(driver: DriverHandle, layer: Layer, rate: number): Promis
     content: CONTENT,
   });
   const f = latencyFigure(r);
-  results.latency[String(rate)] ??= {};
-  results.latency[String(rate)]![layer.id] = f;
+  current.latency[String(rate)] ??= {};
+  current.latency[String(rate)]![layer.id] = f;
   log(
-    `${layer.id} latency @${rate}/s: p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms, lost ${f.lost}${errorsNote(`${layer.id} latency @${rate}/s`, r)}`,
+    `${layer.id} latency @${rate}/s: p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms, lost ${f.lost}${errorsNote(`${layer.id} latency @${rate}/s`, r)}${refusedNote(`${layer.id} latency @${rate}/s`, r.refused)}`,
   );
 }
 
@@ -503,13 +542,15 @@ async function profiledPair<T>(server: ServerHandle, label: string, step: () => 
   return value as T;
 }
 
-/** Runs `step` on each layer in turn; a layer that throws is marked failed and left out after. */
+/** Runs `step` on each layer of `order` in turn; a layer that throws is marked failed and left out of `active`. */
 async function eachLayer(
-  active: Layer[],
+  order: Layer[],
   label: string,
   step: (layer: Layer) => Promise<void>,
+  active: Layer[] = order,
 ): Promise<void> {
-  for (const layer of [...active]) {
+  for (const layer of [...order]) {
+    if (!active.includes(layer)) continue;
     try {
       await profiled(layer.server, `${layer.id}-${label}`, () => step(layer));
     } catch (error) {
@@ -534,25 +575,30 @@ async function runMessaging(driver: DriverHandle): Promise<void> {
   };
   try {
     await attempt('L1', startL1);
-    await attempt('L2', () => startL2(driver));
+    await attempt('L2', () => startL2(driver, false));
+    if (scenarios.has('throughput') || scenarios.has('latency'))
+      await attempt('L2r', () => startL2(driver, true));
     await attempt('L3', () => startL3(driver));
     for (const layer of active) driver.targets.set(layer.id, layer.server);
     await eachLayer(active, 'connect', (layer) =>
-      connectLayer(driver, layer, layer.id !== 'L1' && scenarios.has('idle')),
+      connectLayer(driver, layer, (layer.id === 'L2' || layer.id === 'L3') && scenarios.has('idle')),
     );
     const rounds = Math.max(1, settings.rounds);
-    if (scenarios.has('fanout')) {
-      for (let round = 0; round < rounds; round++)
+    for (let k = 0; k < rounds; k++) {
+      // The layer order turns by one each round, so no layer always runs first (or last) on a
+      // machine whose load drifts; every ratio is taken between layers of the same round.
+      const order = active.map((_, i) => active[(i + k) % active.length]!);
+      current = { order: order.map((l) => l.id), throughput: {}, latency: {}, fanout: {} };
+      results.rounds.push(current);
+      log(`round ${k + 1}/${rounds}: ${current.order.join(' → ')}`);
+      if (scenarios.has('fanout'))
         for (const members of settings.fanoutSizes)
-          await eachLayer(active, `fanout-${members}`, (l) => fanout(driver, l, members));
-    }
-    if (scenarios.has('throughput')) {
-      for (let round = 0; round < rounds; round++)
-        await eachLayer(active, 'throughput', (l) => throughput(driver, l));
-    }
-    if (scenarios.has('latency')) {
-      for (const rate of settings.rates)
-        await eachLayer(active, `latency-${rate}`, (l) => latency(driver, l, rate));
+          await eachLayer(order, `fanout-${members}`, (l) => fanout(driver, l, members), active);
+      if (scenarios.has('throughput'))
+        await eachLayer(order, 'throughput', (l) => throughput(driver, l), active);
+      if (scenarios.has('latency'))
+        for (const rate of settings.rates)
+          await eachLayer(order, `latency-${rate}`, (l) => latency(driver, l, rate), active);
     }
     for (const layer of active) {
       if (results.layers[layer.id].status === 'pending') results.layers[layer.id].status = 'ok';
@@ -581,7 +627,9 @@ async function runLogin(driver: DriverHandle): Promise<void> {
   let server: ServerHandle | null = null;
   try {
     const hashMs = await bcryptHashMs(settings.bcryptCost);
-    const ceiling = results.machine.nproc / (hashMs / 1000);
+    // The cores the server may use: one when pinned (taskset), every core otherwise.
+    const serverCores = pinning.server === null ? results.machine.nproc : pinning.server.split(',').length;
+    const ceiling = serverCores / (hashMs / 1000);
     log(
       `bcrypt cost ${settings.bcryptCost}: ${hashMs.toFixed(1)} ms per hash, ceiling ${ceiling.toFixed(1)} logins/s`,
     );
@@ -765,14 +813,15 @@ async function runHistory(): Promise<void> {
 function finish(): void {
   results.finishedAt = new Date().toISOString();
   results.elapsedSeconds = round((performance.now() - t0) / 1000, 1);
+  summarizeRounds(results);
   results.targets = checkTargets(results);
   const file = writeJson(join(benchDir, 'results'), results);
   process.stdout.write(`\n${renderText(results)}\n\n`);
   const missed = results.targets.filter((t) => t.pass === false).map((t) => t.id);
   process.stdout.write(
-    `targets missed: ${missed.length ? missed.join(', ') : 'none'}; layers: ${(['L1', 'L2', 'L3'] as const)
-      .map((l) => `${l} ${results.layers[l].status}`)
-      .join(', ')}\n`,
+    `targets missed: ${missed.length ? missed.join(', ') : 'none'}; layers: ${LAYER_IDS.map(
+      (l) => `${l} ${results.layers[l].status}`,
+    ).join(', ')}\n`,
   );
   process.stdout.write(`results: ${file} (${results.elapsedSeconds} s)\n`);
   if (writeDoc) {
@@ -796,6 +845,13 @@ const FALLBACK_DOC = `# Benchmarks
 `;
 
 async function main(): Promise<void> {
+  results.budgets = { ...BUDGETS };
+  log(pinning.note);
+  log(
+    `Parley's event budgets set by the bench: ${Object.entries(BUDGETS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')} (charged on every event; any RATE_LIMITED answer fails its scenario)`,
+  );
   log(
     `${results.mode} run on ${results.machine.nproc} × ${results.machine.cpuModel}, node ${results.machine.node}, load ${results.machine.loadAverage.join('/')}`,
   );

@@ -3,8 +3,9 @@
  * and killed when the run ends, fails or is interrupted; servers answer CPU/memory probes over IPC
  * (see servers/probe.ts), the driver runs jobs over IPC (see load/driver.ts).
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CpuSnapshot, DriverMessage, Job, JobResult, ProbeReply, ProbeRequest } from './protocol.js';
 
@@ -13,6 +14,44 @@ export const benchDir = fileURLToPath(new URL('../', import.meta.url));
 const probePath = fileURLToPath(new URL('../servers/probe.ts', import.meta.url));
 
 const children = new Set<ChildProcess>();
+
+/**
+ * Core pinning (util-linux `taskset`): every server on core 0, the load driver and the orchestrator
+ * on core 1, so the server and its load never take turns on one core. Without taskset (or with
+ * fewer than 2 cores, or `BENCH_PIN=0`) the run goes unpinned and says so.
+ */
+export const pinning: { server: string | null; driver: string | null; note: string } = (() => {
+  const cores = availableParallelism();
+  if (process.env.BENCH_PIN === '0') return { server: null, driver: null, note: 'unpinned (BENCH_PIN=0)' };
+  if (cores < 2) return { server: null, driver: null, note: `unpinned: ${cores} core` };
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return {
+      server: null,
+      driver: null,
+      note: 'unpinned: taskset not found (apt-get install -y util-linux); server and driver share the cores',
+    };
+  }
+  const last = String(cores - 1);
+  return {
+    server: '0',
+    driver: last,
+    note: `pinned with taskset: servers on core 0, driver and orchestrator on core ${last}`,
+  };
+})();
+
+/** Pins every thread of `pid` (and threads it starts later) to `cpus`; false when it could not. */
+export function pin(pid: number | undefined, cpus: string | null): boolean {
+  if (cpus === null || pid === undefined) return false;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+pin(process.pid, pinning.driver);
 
 function track(child: ChildProcess): ChildProcess {
   children.add(child);
@@ -115,6 +154,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     }),
   );
+  pin(child.pid, pinning.server);
   child.stdout?.on('data', (c: Buffer) => tail(out, c));
   child.stderr?.on('data', (c: Buffer) => tail(out, c));
   let probeSeq = 0;
@@ -222,6 +262,7 @@ export function startDriver(): DriverHandle {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     }),
   );
+  pin(child.pid, pinning.driver);
   child.stdout?.on('data', (c: Buffer) => tail(out, c));
   child.stderr?.on('data', (c: Buffer) => tail(out, c));
   let jobSeq = 0;

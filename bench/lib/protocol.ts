@@ -126,6 +126,10 @@ export interface ThroughputResult {
   serverCpuUs: number | null;
   errors: number;
   errorSample: string | null;
+  /** Answers RATE_LIMITED during the job (warm-up and drain included). */
+  refused: number;
+  /** Messages sent over the whole job (warm-up and drain included). */
+  sentTotal: number;
   /** Messages neither acknowledged-and-delivered by the end of the drain. */
   unfinished: number;
 }
@@ -138,6 +142,8 @@ export interface OpenLoopResult {
   lost: number;
   errors: number;
   errorSample: string | null;
+  /** Answers RATE_LIMITED during the job. */
+  refused: number;
   latency: LatencySummary;
   /** How late the driver itself sent, vs the schedule (a busy driver shows here). */
   sendLag: LatencySummary;

@@ -35,9 +35,15 @@ const clientsOf = (set: string): WireClient[] => {
 };
 let sink: Sink | null = null;
 const drops = { count: 0, sample: null as string | null };
+/** RATE_LIMITED answers since the driver started: a job reports the ones during it. */
+let refusedCount = 0;
+let sentCount = 0;
 const handlers: ClientHandlers = {
   onDelivery: (cid, to) => sink?.onDelivery(cid, to),
-  onAck: (cid, ok, raw) => sink?.onAck(cid, ok, raw),
+  onAck: (cid, ok, raw) => {
+    if (!ok && raw.includes('RATE_LIMITED')) refusedCount++;
+    sink?.onAck(cid, ok, raw);
+  },
   onReceipt: (index) => sink?.onReceipt?.(index),
   onDrop: (reason) => {
     drops.count++;
@@ -49,7 +55,10 @@ const handlers: ClientHandlers = {
 // Parley refuses a repeated clientMsgId per sender, so every message of the run gets a new one.
 const cidPrefix = randomBytes(3).toString('hex');
 let cidSeq = 0;
-const nextCid = () => `${cidPrefix}${(++cidSeq).toString(36)}`;
+const nextCid = () => {
+  sentCount++;
+  return `${cidPrefix}${(++cidSeq).toString(36)}`;
+};
 
 let markSeq = 0;
 const marks = new Map<number, (cpu: CpuSnapshot | null) => void>();
@@ -103,6 +112,8 @@ async function connect(job: Extract<Job, { kind: 'connect' }>): Promise<ConnectR
 
 async function pmThroughput(job: Extract<Job, { kind: 'pm-throughput' }>): Promise<ThroughputResult> {
   const clients = clientsOf(job.set);
+  const refused0 = refusedCount;
+  const sent0 = sentCount;
   const state = new Map<string, { pair: number; flags: number }>();
   let running = true;
   let counting = false;
@@ -174,6 +185,8 @@ async function pmThroughput(job: Extract<Job, { kind: 'pm-throughput' }>): Promi
     receipts,
     errors,
     errorSample,
+    refused: refusedCount - refused0,
+    sentTotal: sentCount - sent0,
     unfinished: state.size,
   };
 }
@@ -202,6 +215,8 @@ async function measuredWindow(
 
 async function groupThroughput(job: Extract<Job, { kind: 'group-throughput' }>): Promise<ThroughputResult> {
   const perMessage = job.receivers;
+  const refused0 = refusedCount;
+  const sent0 = sentCount;
   const remaining = new Map<string, number>();
   let ackOutstanding = 0;
   let running = true;
@@ -269,12 +284,15 @@ async function groupThroughput(job: Extract<Job, { kind: 'group-throughput' }>):
     receipts: 0,
     errors,
     errorSample,
+    refused: refusedCount - refused0,
+    sentTotal: sentCount - sent0,
     unfinished: remaining.size,
   };
 }
 
 async function pmOpenLoop(job: Extract<Job, { kind: 'pm-open-loop' }>): Promise<OpenLoopResult> {
   const clients = clientsOf(job.set);
+  const refused0 = refusedCount;
   const interval = 1000 / job.rate;
   const warmupCount = Math.round((job.warmupMs / 1000) * job.rate);
   const total = warmupCount + Math.round((job.durationMs / 1000) * job.rate);
@@ -356,6 +374,7 @@ async function pmOpenLoop(job: Extract<Job, { kind: 'pm-open-loop' }>): Promise<
     lost,
     errors,
     errorSample,
+    refused: refusedCount - refused0,
     latency: summarize(latencies.values()),
     sendLag: summarize(lags.values()),
   };

@@ -3,6 +3,13 @@
  * its user's room (and, for fan-out, the group rooms named in `auth.groups`), a message is emitted
  * to the receiver's room or broadcast to the group's room and acknowledged with the contract's
  * `{ ok, data: { message } }`. Same wire payloads as Parley; no storage, no checks.
+ *
+ * With `RELAY_RECEIPTS=1` this is L2r: the same relay plus Parley's delivery receipt, frame for
+ * frame. Each of the receiver's sockets gets `new_private_message` with an ack request (asked of
+ * each local socket, no timer, as Parley's transport does on Socket.IO's own adapter); the first
+ * ack sends `message_delivered` `{ messageId, conversationId, userId, seq }` to the sender's room.
+ * Five frames per message, as in Parley: the send in, the delivery out, the receiver's ack in, the
+ * sender's ack out and the receipt out.
  */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -16,6 +23,7 @@ interface Payload {
 type Ack = (answer: unknown) => void;
 
 const port = Number(process.env.PORT);
+const receipts = process.env.RELAY_RECEIPTS === '1';
 const host = process.env.HOST ?? '127.0.0.1';
 let nextId = 0;
 
@@ -63,7 +71,25 @@ io.on('connection', (socket) => {
       seq: nextId,
       createdAt: new Date().toISOString(),
     };
-    io.to(receiverId).emit('new_private_message', message);
+    if (!receipts) {
+      io.to(receiverId).emit('new_private_message', message);
+      ack?.({ ok: true, data: { message } });
+      return;
+    }
+    const ids = io.of('/').adapter.rooms.get(receiverId);
+    let delivered = false;
+    const receipt = () => {
+      if (delivered) return;
+      delivered = true;
+      io.to(userId).emit('message_delivered', {
+        messageId: message.id,
+        conversationId: message.conversationId,
+        userId: receiverId,
+        seq: message.seq,
+      });
+    };
+    if (ids !== undefined)
+      for (const id of ids) io.of('/').sockets.get(id)?.emit('new_private_message', message, receipt);
     ack?.({ ok: true, data: { message } });
   });
 

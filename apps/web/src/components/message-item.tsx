@@ -44,8 +44,8 @@ export const messageActions: MessageAction[] = [
 ];
 
 const TICKS: Record<string, { mark: string; label: string }> = {
-  queued: { mark: '🕓', label: 'Waiting to send' },
-  sending: { mark: '🕓', label: 'Sending' },
+  queued: { mark: '○', label: 'Waiting to send' },
+  sending: { mark: '○', label: 'Sending' },
   sent: { mark: '✓', label: 'Sent' },
   delivered: { mark: '✓✓', label: 'Delivered' },
   read: { mark: '✓✓', label: 'Read' },

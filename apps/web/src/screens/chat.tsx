@@ -124,7 +124,7 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
       </header>
       {group?.announcement?.text && (
         <p class="announcement" role="note">
-          📣 {group.announcement.text}
+          <strong>Announcement:</strong> {group.announcement.text}
         </p>
       )}
       <ol

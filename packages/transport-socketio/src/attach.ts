@@ -100,6 +100,15 @@ function report(
   }
 }
 
+/** A client frame admitted to its socket's queue. */
+interface QueuedEvent {
+  event: unknown;
+  payload: unknown;
+  ack: Ack<unknown> | undefined;
+  started: number;
+  admitted: Promise<boolean>;
+}
+
 type ReceiptEmitter = {
   emit(event: 'new_private_message', message: MessageView, done: (...args: unknown[]) => void): boolean;
 };
@@ -213,8 +222,30 @@ export function attachSocketIO(
       isOpen: () => socket.connected,
       joinGroup: (groupId: string) => socket.join(groupRoom(groupId)),
     };
-    // Events of one socket run one after another, so messages sent in order commit in order.
-    let queue: Promise<void> = Promise.resolve();
+    // Events of one socket run one after another, so messages sent in order commit in order. A
+    // plain FIFO drained by one loop while it has work: no promise chained per frame.
+    const waiting: QueuedEvent[] = [];
+    let draining = false;
+    const drain = async () => {
+      draining = true;
+      try {
+        for (let item = waiting.shift(); item !== undefined; item = waiting.shift()) {
+          if (!(await item.admitted)) continue;
+          try {
+            const response = await dispatcher.handle(userId, item.event, item.payload, connection, {
+              admitted: true,
+              logger,
+            });
+            answer(socket, item.event, item.ack, response);
+            if (onEvent !== undefined) report(onEvent, item.event, item.started, response, logger);
+          } finally {
+            queued -= 1;
+          }
+        }
+      } finally {
+        draining = false;
+      }
+    };
     let queued = 0;
     // Every frame of the socket, known event or not: the dispatcher answers unknown names.
     socket.onAny((event: unknown, ...args: unknown[]) => {
@@ -243,19 +274,8 @@ export function attachSocketIO(
           return false;
         },
       );
-      queue = queue.then(async () => {
-        if (!(await admitted)) return;
-        try {
-          const response = await dispatcher.handle(userId, event, payload, connection, {
-            admitted: true,
-            logger,
-          });
-          answer(socket, event, ack, response);
-          if (onEvent !== undefined) report(onEvent, event, started, response, logger);
-        } finally {
-          queued -= 1;
-        }
-      });
+      waiting.push({ event, payload, ack, started, admitted });
+      if (!draining) void drain();
     });
   };
 

@@ -28,6 +28,8 @@ export const chatConfigSchema = z.object({
   messageRoamingDays: z.number().int().min(0).default(0),
   /** How long a sender may recall a message. @default 120 */
   recallWindowSeconds: z.number().int().min(0).default(120),
+  /** How long a sender may edit a text message; 0 sets no limit. @default 86400 (a day) */
+  editWindowSeconds: z.number().int().min(0).default(86_400),
   /** Longest text message, in characters. @default 5000 */
   maxTextLength: z.number().int().min(1).max(100_000).default(5000),
   /** Base URL of the web client; QR codes encode `${publicUrl}/invite/<token>`. @default 'http://localhost:3000' */

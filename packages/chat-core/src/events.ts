@@ -21,6 +21,23 @@ export interface ChatEventMap {
   message_delivered: { messageId: string; conversationId: string; userId: string; seq: number };
   message_read: { messageId: string; readerId: string; conversationId: string; seq: number };
   message_recalled: { messageId: string; conversationId: string; by: string };
+  message_edited: {
+    messageId: string;
+    conversationId: string;
+    content: string;
+    editedAt: string;
+    version: number;
+  };
+  message_reaction: {
+    messageId: string;
+    conversationId: string;
+    userId: string;
+    emoji: string;
+    add: boolean;
+    version: number;
+  };
+  message_pinned: { conversationId: string; messageId: string; by: string; version: number };
+  message_unpinned: { conversationId: string; messageId: string; by: string; version: number };
   mention: { messageId: string; groupId: string; from: string };
   typing_status_update: { from: string; isTyping: boolean; groupId?: string };
   user_presence: { userId: string; status: 'online' | 'offline'; lastSeenAt?: string };
@@ -49,6 +66,10 @@ export const CHAT_EVENT_NAMES: readonly ChatEventName[] = [
   'message_delivered',
   'message_read',
   'message_recalled',
+  'message_edited',
+  'message_reaction',
+  'message_pinned',
+  'message_unpinned',
   'mention',
   'typing_status_update',
   'user_presence',

@@ -16,7 +16,9 @@ export {
   type ClientEventMap,
   type ClientEventName,
   clientEventSchemas,
+  type EditMessageInput,
   isClientEventName,
+  type ReactMessageInput,
   type StatusUpdateInput,
   type SyncInput,
 } from './dispatch/client-events.js';
@@ -62,7 +64,9 @@ export {
   privateConversationId,
 } from './messaging/conversation-ids.js';
 export type * from './messaging/conversation-service.js';
+export type * from './messaging/message-change-service.js';
 export type * from './messaging/message-service.js';
+export { indexTokens, queryTokens } from './messaging/search-tokens.js';
 export { type Clock, systemClock } from './ports/clock.js';
 export { type IdGenerator, objectIdGenerator } from './ports/ids.js';
 export { type Logger, silentLogger } from './ports/logger.js';

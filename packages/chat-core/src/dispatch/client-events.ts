@@ -5,12 +5,14 @@
  */
 
 import { z } from 'zod';
-import type { MessagePage, MessageView } from '../domain/views.js';
+import type { MessageView, SyncPage } from '../domain/views.js';
 import type { ChatErrorBody } from '../errors.js';
 import { groupIdSchema } from '../groups/schemas.js';
 import type { SendGroupInput, SendPrivateInput } from '../messaging/message-service.js';
 import {
+  editSchema,
   messageIdSchema,
+  reactSchema,
   sendGroupSchema,
   sendPrivateSchema,
   syncSchema,
@@ -28,7 +30,23 @@ export interface StatusUpdateInput {
 export interface SyncInput {
   conversationId: string;
   afterSeq: number;
+  /** The `version` of the last sync: older messages changed since come back in `changed`. */
+  afterVersion?: number;
   limit?: number;
+}
+
+/** Payload of `edit_message`. */
+export interface EditMessageInput {
+  messageId: string;
+  content: string;
+}
+
+/** Payload of `react_message`. */
+export interface ReactMessageInput {
+  messageId: string;
+  emoji: string;
+  /** true adds the caller's reaction, false removes it. @default true */
+  add?: boolean;
 }
 
 /** Every client→server event: the payload it takes and the data its ack answers with. */
@@ -39,7 +57,9 @@ export interface ClientEventMap {
   typing_status: { payload: TypingInput; data: Record<string, never> };
   join_group_room: { payload: { groupId: string }; data: { groupId: string } };
   recall_message: { payload: { messageId: string }; data: { message: MessageView } };
-  sync: { payload: SyncInput; data: MessagePage };
+  sync: { payload: SyncInput; data: SyncPage };
+  edit_message: { payload: EditMessageInput; data: { message: MessageView } };
+  react_message: { payload: ReactMessageInput; data: { message: MessageView } };
 }
 
 /** Name of a client→server event. */
@@ -54,6 +74,8 @@ export const CLIENT_EVENT_NAMES: readonly ClientEventName[] = [
   'join_group_room',
   'recall_message',
   'sync',
+  'edit_message',
+  'react_message',
 ];
 
 /** Whether a wire event name is one of the contract's client events. */
@@ -76,4 +98,6 @@ export const clientEventSchemas = {
   join_group_room: z.object({ groupId: groupIdSchema }),
   recall_message: messageIdSchema,
   sync: syncSchema,
+  edit_message: editSchema,
+  react_message: reactSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;

@@ -124,6 +124,12 @@ export function createDispatcher(deps: {
     recall_message: (userId, payload) =>
       messages.recall(userId, parseInput(messageIdSchema, payload).messageId),
     sync: (userId, payload) => messages.sync(userId, payload as ClientEventMap['sync']['payload']),
+    edit_message: (userId, payload) => {
+      const input = (payload ?? {}) as Partial<ClientEventMap['edit_message']['payload']>;
+      return messages.edit(userId, input.messageId as string, { content: input.content as string });
+    },
+    react_message: (userId, payload) =>
+      messages.react(userId, payload as ClientEventMap['react_message']['payload']),
   };
 
   const unknownEvent = (event: unknown) =>

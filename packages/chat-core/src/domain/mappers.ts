@@ -91,6 +91,7 @@ export function toMessageView(message: MessageRecord, status?: MessageStatus): M
     contentType: message.contentType,
     seq: message.seq,
     createdAt: iso(message.createdAt),
+    version: message.version,
   };
   if (message.receiverId !== null) view.receiverId = message.receiverId;
   if (message.groupId !== null) view.groupId = message.groupId;
@@ -100,6 +101,9 @@ export function toMessageView(message: MessageRecord, status?: MessageStatus): M
   if (message.clientMsgId !== null) view.clientMsgId = message.clientMsgId;
   if (status !== undefined) view.status = status;
   if (message.recalledAt) view.recalled = true;
+  if (message.editedAt && !message.recalledAt) view.editedAt = iso(message.editedAt);
+  if (message.replyCount > 0) view.replyCount = message.replyCount;
+  if (message.pinnedAt) view.pinned = true;
   return view;
 }
 

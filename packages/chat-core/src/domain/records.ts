@@ -88,6 +88,11 @@ export interface ConversationRecord {
   groupId: string | null;
   /** Seq of the newest message; 0 while empty. */
   lastSeq: number;
+  /**
+   * The change counter: raised by every change to an existing message (recall, edit, reaction,
+   * pin), whose `version` is then stamped with it; 0 while nothing changed.
+   */
+  lastVersion: number;
   lastMessageAt: Date | null;
   createdAt: Date;
 }
@@ -111,10 +116,41 @@ export interface MessageRecord {
   createdAt: Date;
   recalledAt: Date | null;
   recalledBy: string | null;
+  /** When the sender last edited the content; null when never edited. */
+  editedAt: Date | null;
+  /** The conversation's change counter at the message's last change; 0 when never changed. */
+  version: number;
+  /** Messages whose `replyTo` is this one (its thread). */
+  replyCount: number;
+  /** When and by whom the message was pinned in its conversation; null when not pinned. */
+  pinnedAt: Date | null;
+  pinnedBy: string | null;
 }
 
-/** A message before the store has numbered it. */
-export type MessageDraft = Omit<MessageRecord, 'seq'>;
+/**
+ * A message before the store has numbered it, with the search tokens of its content (computed by
+ * the core, see `messaging/search-tokens.ts`, so every store indexes the same ones). A store keeps
+ * the tokens for `searchMessages` and never answers them back.
+ */
+export type MessageDraft = Omit<MessageRecord, 'seq' | 'version' | 'replyCount' | 'pinnedAt' | 'pinnedBy'> & {
+  searchTokens: readonly string[];
+};
+
+/** One emoji's reactions on a message, as one viewer sees them. */
+export interface ReactionSummary {
+  emoji: string;
+  count: number;
+  /** The viewer is among those who reacted with it. */
+  mine: boolean;
+}
+
+/** A stored reaction: one per (message, user, emoji). */
+export interface ReactionRecord {
+  messageId: string;
+  userId: string;
+  emoji: string;
+  createdAt: Date;
+}
 
 /**
  * A user's position in one conversation. Every seq only moves forward (the store applies a max),

@@ -79,12 +79,31 @@ export interface MessageView {
   createdAt: string;
   status?: MessageStatus;
   recalled?: true;
+  /** When the sender last edited it. */
+  editedAt?: string;
+  /** Reactions, one entry per emoji; `me` when the viewer reacted with it. */
+  reactions?: { emoji: string; count: number; me: boolean }[];
+  /** How many replies its thread holds. */
+  replyCount?: number;
+  pinned?: true;
+  /** The conversation's change counter at this message's last change (0: never changed). */
+  version: number;
 }
 
 /** A page of messages, ascending by seq. */
 export interface MessagePage {
   messages: MessageView[];
   hasMore: boolean;
+}
+
+/**
+ * What `sync` answers: the messages after `afterSeq` (ascending by seq), and, when `afterVersion`
+ * was given, the older messages changed since (ascending by version). `version` is the
+ * conversation's change counter to pass as the next `afterVersion`.
+ */
+export interface SyncPage extends MessagePage {
+  changed: MessageView[];
+  version: number;
 }
 
 /** What anyone may see of a group. */

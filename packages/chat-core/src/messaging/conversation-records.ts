@@ -10,6 +10,7 @@ export function newPrivateConversation(a: string, b: string, now: Date): Convers
     memberIds: a < b ? [a, b] : [b, a],
     groupId: null,
     lastSeq: 0,
+    lastVersion: 0,
     lastMessageAt: null,
     createdAt: now,
   };
@@ -23,6 +24,7 @@ export function newGroupConversation(groupId: string, now: Date): ConversationRe
     memberIds: [],
     groupId,
     lastSeq: 0,
+    lastVersion: 0,
     lastMessageAt: null,
     createdAt: now,
   };

@@ -2,7 +2,7 @@
 import type { EngineContext, Origin } from '../context.js';
 import { toMessageView } from '../domain/mappers.js';
 import type { ContentType, MessageDraft, MessageRecord } from '../domain/records.js';
-import type { MessagePage, MessageView, Paginated, PublicUser } from '../domain/views.js';
+import type { MessagePage, MessageView, Paginated, PublicUser, SyncPage } from '../domain/views.js';
 import { ChatError } from '../errors.js';
 import { publicUserIn, publicUsersById } from '../identity/public-users.js';
 import type { HistoryQuery } from '../ports/store.js';
@@ -19,7 +19,8 @@ import {
 } from './access.js';
 import { groupConversationId, privateConversationId } from './conversation-ids.js';
 import { newGroupConversation, newPrivateConversation } from './conversation-records.js';
-import { pageFor, viewFor } from './message-views.js';
+import { createMessageChangeService, type MessageChangeService } from './message-change-service.js';
+import { pageFor, viewFor, withReactions } from './message-views.js';
 import { roamingStart } from './roaming.js';
 import {
   checkContent,
@@ -34,6 +35,7 @@ import {
   syncSchema,
   updateStatusSchema,
 } from './schemas.js';
+import { indexTokens } from './search-tokens.js';
 
 /** `private_message` / `POST /api/messages/private/:friendId`. */
 export interface SendPrivateInput {
@@ -65,8 +67,8 @@ export interface HistoryInput {
   limit?: number;
 }
 
-/** Messages, history and receipts: `engine.messages`. */
-export interface MessageService {
+/** Messages, history and receipts, and what happens to messages after (see {@link MessageChangeService}): `engine.messages`. */
+export interface MessageService extends MessageChangeService {
   /**
    * Sends a private message: NOT_FOUND for an unknown receiver, BLOCKED across a block, NOT_FRIENDS
    * under the friends-only policy. The receiver and the sender's other connections get
@@ -83,11 +85,15 @@ export interface MessageService {
   privateHistory(userId: string, peerId: string, input?: HistoryInput): Promise<MessagePage>;
   /** Group history; NOT_GROUP_MEMBER for non-members. */
   groupHistory(userId: string, groupId: string, input?: HistoryInput): Promise<MessagePage>;
-  /** Messages after `afterSeq` in any conversation of the caller (gap filling after reconnect). */
+  /**
+   * Messages after `afterSeq` in any conversation of the caller (gap filling after reconnect) and,
+   * with `afterVersion` (the `version` of the last sync), the older messages changed since:
+   * recalled, edited, reacted to, pinned or unpinned. `version` is what to pass next time.
+   */
   sync(
     userId: string,
-    input: { conversationId: string; afterSeq: number; limit?: number },
-  ): Promise<MessagePage>;
+    input: { conversationId: string; afterSeq: number; afterVersion?: number; limit?: number },
+  ): Promise<SyncPage>;
   /**
    * Recalls a message: its sender within the recall window (RECALL_WINDOW_EXPIRED after), a group
    * owner/admin any time. Answers the tombstone; every party gets `message_recalled`.
@@ -167,6 +173,8 @@ export function createMessageService(ctx: EngineContext): MessageService {
       createdAt: now,
       recalledAt: null,
       recalledBy: null,
+      editedAt: null,
+      searchTokens: input.contentType === 'text' ? indexTokens(input.content) : [],
     };
   }
 
@@ -185,7 +193,9 @@ export function createMessageService(ctx: EngineContext): MessageService {
       }),
       peerId === null ? null : store.messages.getCursor(peerId, conversationId),
     ]);
-    return pageFor(page, userId, peerCursor);
+    const mapped = pageFor(page, userId, peerCursor);
+    await withReactions(store, mapped.messages, userId);
+    return mapped;
   }
 
   /** The message holding `seq` in a conversation, or null. */
@@ -239,7 +249,10 @@ export function createMessageService(ctx: EngineContext): MessageService {
     );
   }
 
+  const changes = createMessageChangeService(ctx);
+
   return {
+    ...changes,
     async sendPrivate(senderId, input, origin) {
       const data = parseInput(sendPrivateSchema, input);
       checkContent(data.contentType, data.content, config.maxTextLength);
@@ -376,10 +389,36 @@ export function createMessageService(ctx: EngineContext): MessageService {
     async sync(userId, input) {
       const data = parseInput(syncSchema, input);
       const party = await requireConversationParty(ctx, userId, data.conversationId);
-      return historyPage(userId, party.conversationId, party.type === 'private' ? party.peerId : null, {
-        afterSeq: data.afterSeq,
-        limit: data.limit,
-      });
+      const peerId = party.type === 'private' ? party.peerId : null;
+      // The counter is read before the changes: a change stamped meanwhile has a higher version,
+      // so the next sync from the version answered here still sees it.
+      const conversation = await store.messages.getConversation(party.conversationId);
+      const current = conversation?.lastVersion ?? 0;
+      const [page, changes, peerCursor] = await Promise.all([
+        historyPage(userId, party.conversationId, peerId, { afterSeq: data.afterSeq, limit: data.limit }),
+        data.afterVersion === undefined || data.afterVersion >= current
+          ? { items: [], hasMore: false }
+          : store.messages.listChanged(party.conversationId, {
+              afterVersion: data.afterVersion,
+              maxSeq: data.afterSeq,
+              limit: data.limit,
+              notBefore: roamingStart(ctx),
+              viewerId: userId,
+            }),
+        peerId === null ? null : store.messages.getCursor(peerId, party.conversationId),
+      ]);
+      const changed = await withReactions(
+        store,
+        changes.items.map((m) => viewFor(m, userId, peerCursor)),
+        userId,
+      );
+      return {
+        messages: page.messages,
+        changed,
+        hasMore: page.hasMore || changes.hasMore,
+        // More changes wait: continue from the last one served, not from the counter.
+        version: changes.hasMore ? (changed.at(-1)?.version ?? current) : current,
+      };
     },
 
     async recall(userId, messageId) {

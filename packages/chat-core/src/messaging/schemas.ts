@@ -101,6 +101,56 @@ export const historySchema = z
 export const syncSchema = z.object({
   conversationId: idSchema,
   afterSeq: seqSchema(0),
+  /** The `version` of the client's last sync: changed older messages come back too. */
+  afterVersion: seqSchema(0).optional(),
+  limit: limitSchema,
+});
+
+/** Most messages pinned in one conversation. */
+export const MAX_PINS = 50;
+
+/** Most distinct emojis on one message. */
+export const MAX_REACTION_EMOJIS = 50;
+
+/** Longest emoji, in UTF-8 bytes (a family or a flag with modifiers fits). */
+export const MAX_EMOJI_BYTES = 16;
+
+const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
+const PICTOGRAPHIC = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3/u;
+
+/** One emoji: a single grapheme of at most 16 bytes that draws as an emoji. */
+export const emojiSchema = z
+  .string({ error: 'required, an emoji' })
+  .transform((value) => value.normalize('NFC'))
+  .refine(
+    (value) => {
+      if (value.length === 0 || Buffer.byteLength(value, 'utf8') > MAX_EMOJI_BYTES) return false;
+      let count = 0;
+      for (const _ of graphemes.segment(value)) if (++count > 1) return false;
+      return PICTOGRAPHIC.test(value);
+    },
+    { message: `must be one emoji (one character, at most ${MAX_EMOJI_BYTES} bytes)` },
+  );
+
+export const editSchema = z.object({ messageId: idSchema, content: contentSchema });
+
+export const reactSchema = z.object({
+  messageId: idSchema,
+  emoji: emojiSchema,
+  /** true adds the caller's reaction, false removes it. @default true */
+  add: z.boolean({ error: 'must be true or false' }).default(true),
+});
+
+export const pinSchema = z.object({ conversationId: idSchema, messageId: idSchema });
+
+export const conversationIdSchema = z.object({ conversationId: idSchema });
+
+export const threadSchema = pageInputSchema;
+
+export const searchMessagesSchema = z.object({
+  q: z.string({ error: 'required' }).trim().min(1, 'required').max(200, 'at most 200 characters'),
+  conversationId: idSchema.optional(),
+  cursor: z.string().min(1).max(512).optional(),
   limit: limitSchema,
 });
 

@@ -52,6 +52,8 @@ export async function postSystemMessage(
     createdAt: now,
     recalledAt: null,
     recalledBy: null,
+    editedAt: null,
+    searchTokens: [],
   });
   const actorId = data.actorId ?? null;
   if (actorId !== null) {

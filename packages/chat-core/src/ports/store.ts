@@ -30,6 +30,8 @@ import type {
   MessageDraft,
   MessageRecord,
   OneTimeCodeRecord,
+  ReactionRecord,
+  ReactionSummary,
   UserRecord,
 } from '../domain/records.js';
 
@@ -197,7 +199,9 @@ export interface MessageStore {
    * and `lastMessageAt` move with it. When the draft has a `clientMsgId` and a message of the same
    * sender with that `clientMsgId` exists, nothing is written and that message is answered with
    * `created: false` (also under concurrent repeats: exactly one is created, no seq is burnt).
-   * The conversation must exist (see `ensureConversation`).
+   * A created reply (`replyTo` set) raises its parent's `replyCount` by one in the same atomic
+   * step. A new message starts at version 0, replyCount 0, unpinned. The conversation must exist
+   * (see `ensureConversation`).
    */
   appendMessage(draft: MessageDraft): Promise<{ message: MessageRecord; created: boolean }>;
   getMessage(id: string): Promise<MessageRecord | null>;
@@ -212,10 +216,95 @@ export interface MessageStore {
     query: HistoryQuery,
   ): Promise<{ items: MessageRecord[]; hasMore: boolean }>;
   /**
-   * Empties the content and sets `recalledAt`/`recalledBy`; null when no such message. A message
-   * already recalled keeps its first recall (author and time) and is answered as it is.
+   * Empties the content, sets `recalledAt`/`recalledBy` and stamps a new change version (see
+   * {@link MessageStore.editMessage}); null when no such message. A message already recalled keeps
+   * its first recall (author, time and version) and is answered as it is.
    */
   recallMessage(id: string, by: string, at: Date): Promise<MessageRecord | null>;
+  /**
+   * Sets new content, `editedAt` and the content's search tokens, and stamps a new change version:
+   * in one atomic step the conversation's `lastVersion` is raised by one and the message's
+   * `version` set to it (so concurrent changes get distinct, increasing versions). Null when no
+   * such message or when it is recalled (a recalled message never changes again).
+   */
+  editMessage(
+    id: string,
+    edit: { content: string; editedAt: Date; searchTokens: readonly string[] },
+  ): Promise<MessageRecord | null>;
+  /**
+   * Adds one reaction unless the same (message, user, emoji) exists, stamping a new change version
+   * on the message when it was added. `added` is false (nothing written) for a repeat; the message
+   * is null when there is no such message.
+   */
+  addReaction(reaction: ReactionRecord): Promise<{ message: MessageRecord | null; added: boolean }>;
+  /** Removes one reaction, stamping a new change version when there was one to remove. */
+  removeReaction(
+    messageId: string,
+    userId: string,
+    emoji: string,
+  ): Promise<{ message: MessageRecord | null; removed: boolean }>;
+  /**
+   * The reactions of these messages as `viewerId` sees them: per message, one entry per emoji with
+   * its count and whether the viewer is among them, ordered by first reaction. Messages without
+   * reactions have no entry. One call for a whole page.
+   */
+  summarizeReactions(
+    messageIds: readonly string[],
+    viewerId: string,
+  ): Promise<Map<string, ReactionSummary[]>>;
+  /**
+   * Pins a message in its conversation, atomically against `maxPins` pinned messages there, and
+   * stamps a new change version. `pinned` when pinned now, `already` (nothing written) when it was,
+   * `full` (nothing written) when the conversation holds `maxPins` already; null when no message.
+   */
+  pinMessage(
+    id: string,
+    by: string,
+    at: Date,
+    maxPins: number,
+  ): Promise<{ message: MessageRecord; outcome: 'pinned' | 'already' | 'full' } | null>;
+  /** Unpins a message, stamping a new change version; `unpinned` false (nothing written) when it was not pinned. */
+  unpinMessage(id: string): Promise<{ message: MessageRecord; unpinned: boolean } | null>;
+  /** The pinned messages of a conversation, most recently pinned first (at most the pin limit). */
+  listPinned(conversationId: string): Promise<MessageRecord[]>;
+  /**
+   * Messages of the conversation whose change version is above `afterVersion` and whose seq is at
+   * most `maxSeq`, ascending by version: what changed in messages a client already holds. Same
+   * `notBefore` and `viewerId` rules as {@link listMessages}. Served by an index on
+   * (conversation, version).
+   */
+  listChanged(
+    conversationId: string,
+    query: {
+      afterVersion: number;
+      maxSeq: number;
+      limit: number;
+      notBefore?: Date | undefined;
+      viewerId?: string | undefined;
+    },
+  ): Promise<{ items: MessageRecord[]; hasMore: boolean }>;
+  /**
+   * The replies to a message (messages whose `replyTo` is `messageId`), ascending by seq, paged by
+   * an opaque cursor; hidden-for-viewer messages and those before `notBefore` left out.
+   */
+  listReplies(
+    messageId: string,
+    query: PageQuery & { notBefore?: Date | undefined; viewerId?: string | undefined },
+  ): Promise<Page<MessageRecord>>;
+  /**
+   * Messages whose search tokens include every one of `tokens`, in the given conversations, newest
+   * first (by createdAt, then id), paged by an opaque cursor. Recalled messages, messages hidden
+   * for `viewerId` and messages created before `notBefore` are never answered. Served by an index
+   * on the tokens (GIN, FTS, a multikey index), never a scan of every message.
+   */
+  searchMessages(query: {
+    tokens: readonly string[];
+    conversationIds: readonly string[];
+    viewerId: string;
+    notBefore?: Date | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  }): Promise<Page<MessageRecord>>;
   /** Hides a message from one user's history (delete-for-me). Idempotent. */
   hideMessage(userId: string, messageId: string): Promise<void>;
   getCursor(userId: string, conversationId: string): Promise<ConversationCursorRecord | null>;

@@ -12,11 +12,13 @@ import { dispatchScenarios } from './scenarios/dispatch.js';
 import { groupsScenarios } from './scenarios/groups.js';
 import { identityScenarios } from './scenarios/identity.js';
 import { invitesScenarios } from './scenarios/invites.js';
+import { messageChangesScenarios } from './scenarios/message-changes.js';
 import { messagingScenarios } from './scenarios/messaging.js';
 import { presenceScenarios } from './scenarios/presence.js';
 import { socialScenarios } from './scenarios/social.js';
 import { authTokensStoreSuite } from './store/auth-tokens.js';
 import { groupsStoreSuite } from './store/groups.js';
+import { messageChangesStoreSuite } from './store/message-changes.js';
 import { messagesStoreSuite } from './store/messages.js';
 import { socialStoreSuite } from './store/social.js';
 import { usersStoreSuite } from './store/users.js';
@@ -27,6 +29,7 @@ export function runStoreConformance(options: ConformanceOptions): void {
   authTokensStoreSuite(options);
   socialStoreSuite(options);
   messagesStoreSuite(options);
+  messageChangesStoreSuite(options);
   groupsStoreSuite(options);
 }
 
@@ -35,6 +38,7 @@ export function runEngineScenarios(options: ConformanceOptions): void {
   identityScenarios(options);
   socialScenarios(options);
   messagingScenarios(options);
+  messageChangesScenarios(options);
   groupsScenarios(options);
   invitesScenarios(options);
   presenceScenarios(options);

@@ -6,6 +6,8 @@ import type {
 } from '../../domain/records.js';
 import type { CursorAdvance, HistoryQuery, MessageStore, Page, PageQuery } from '../../ports/store.js';
 import { decodeCursor, encodeCursor, firstPage } from './paging.js';
+import { memoryReactionTable } from './reactions.js';
+import { memorySearchIndex } from './search-index.js';
 
 const copyDate = (date: Date | null): Date | null => (date === null ? null : new Date(date.getTime()));
 
@@ -18,6 +20,7 @@ function copyConversation(c: ConversationRecord): ConversationRecord {
     memberIds: c.memberIds.slice(),
     groupId: c.groupId,
     lastSeq: c.lastSeq,
+    lastVersion: c.lastVersion,
     lastMessageAt: copyDate(c.lastMessageAt),
     createdAt: new Date(c.createdAt.getTime()),
   };
@@ -41,7 +44,58 @@ function copyMessage(m: MessageRecord): MessageRecord {
     createdAt: new Date(m.createdAt.getTime()),
     recalledAt: copyDate(m.recalledAt),
     recalledBy: m.recalledBy,
+    editedAt: copyDate(m.editedAt),
+    version: m.version,
+    replyCount: m.replyCount,
+    pinnedAt: copyDate(m.pinnedAt),
+    pinnedBy: m.pinnedBy,
   };
+}
+
+/** A stored message from a draft and its seq; the draft's search tokens go to the index only. */
+function messageOf(draft: MessageDraft, seq: number): MessageRecord {
+  return {
+    id: draft.id,
+    conversationId: draft.conversationId,
+    type: draft.type,
+    senderId: draft.senderId,
+    receiverId: draft.receiverId,
+    groupId: draft.groupId,
+    content: draft.content,
+    contentType: draft.contentType,
+    mentions: draft.mentions.length === 0 ? [] : draft.mentions.slice(),
+    mentionAll: draft.mentionAll,
+    replyTo: draft.replyTo,
+    clientMsgId: draft.clientMsgId,
+    seq,
+    createdAt: new Date(draft.createdAt.getTime()),
+    recalledAt: copyDate(draft.recalledAt),
+    recalledBy: draft.recalledBy,
+    editedAt: copyDate(draft.editedAt),
+    version: 0,
+    replyCount: 0,
+    pinnedAt: null,
+    pinnedBy: null,
+  };
+}
+
+/** Newest first by createdAt, then id: the order of search results. */
+function newestFirst(a: MessageRecord, b: MessageRecord): number {
+  return b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+interface TimeIdCursor {
+  t: number;
+  i: string;
+}
+
+function isTimeIdCursor(value: unknown): value is TimeIdCursor {
+  const v = value as Partial<TimeIdCursor> | null;
+  return typeof v === 'object' && v !== null && typeof v.t === 'number' && typeof v.i === 'string';
+}
+
+function isSeqCursor(value: unknown): value is { s: number } {
+  return typeof value === 'object' && value !== null && typeof (value as { s?: unknown }).s === 'number';
 }
 
 function copyCursor(c: ConversationCursorRecord): ConversationCursorRecord {
@@ -88,6 +142,28 @@ export function memoryMessageStore(): MessageStore {
   const conversationsOfUser = new Map<string, Set<string>>();
   /** userId → ids of the messages they deleted for themselves. */
   const hidden = new Map<string, Set<string>>();
+  /** parent message id → ids of its replies, in seq order. */
+  const replies = new Map<string, string[]>();
+  const reactions = memoryReactionTable();
+  const search = memorySearchIndex();
+
+  /** Raises the conversation's change counter and stamps the message with it. */
+  function stamp(message: MessageRecord): void {
+    const conversation = conversations.get(message.conversationId);
+    if (!conversation) return;
+    conversation.lastVersion += 1;
+    message.version = conversation.lastVersion;
+  }
+
+  /** Whether the viewer may see a message in a listing (not hidden for them, not too old). */
+  function listable(
+    message: MessageRecord,
+    viewerId: string | undefined,
+    notBefore: Date | undefined,
+  ): boolean {
+    if (notBefore !== undefined && message.createdAt.getTime() < notBefore.getTime()) return false;
+    return viewerId === undefined || !hidden.get(viewerId)?.has(message.id);
+  }
 
   const clientKey = (senderId: string, clientMsgId: string) => `${senderId}\u0000${clientMsgId}`;
 
@@ -141,13 +217,26 @@ export function memoryMessageStore(): MessageStore {
       if (!conversation || !list) {
         throw new Error(`appendMessage: conversation ${draft.conversationId} does not exist`);
       }
-      const message: MessageRecord = copyMessage({ ...draft, seq: conversation.lastSeq + 1 });
+      const message = messageOf(draft, conversation.lastSeq + 1);
       conversation.lastSeq = message.seq;
       conversation.lastMessageAt = new Date(message.createdAt.getTime());
       list.push(message);
       byId.set(message.id, message);
       if (message.clientMsgId !== null) {
         byClientMsgId.set(clientKey(message.senderId, message.clientMsgId), message.id);
+      }
+      if (message.recalledAt === null) search.set(message.id, draft.searchTokens);
+      if (message.replyTo !== null) {
+        const parent = byId.get(message.replyTo);
+        if (parent) {
+          parent.replyCount += 1;
+          let thread = replies.get(parent.id);
+          if (!thread) {
+            thread = [];
+            replies.set(parent.id, thread);
+          }
+          thread.push(message.id);
+        }
       }
       return { message: copyMessage(message), created: true };
     },
@@ -207,8 +296,112 @@ export function memoryMessageStore(): MessageStore {
         stored.content = '';
         stored.recalledAt = new Date(at.getTime());
         stored.recalledBy = by;
+        search.remove(stored.id);
+        stamp(stored);
       }
       return copyMessage(stored);
+    },
+
+    async editMessage(id, edit) {
+      const stored = byId.get(id);
+      if (!stored || stored.recalledAt !== null) return null;
+      stored.content = edit.content;
+      stored.editedAt = new Date(edit.editedAt.getTime());
+      search.set(stored.id, edit.searchTokens);
+      stamp(stored);
+      return copyMessage(stored);
+    },
+
+    async addReaction(reaction) {
+      const stored = byId.get(reaction.messageId);
+      if (!stored) return { message: null, added: false };
+      const added = reactions.add(reaction);
+      if (added) stamp(stored);
+      return { message: copyMessage(stored), added };
+    },
+
+    async removeReaction(messageId, userId, emoji) {
+      const stored = byId.get(messageId);
+      if (!stored) return { message: null, removed: false };
+      const removed = reactions.remove(messageId, userId, emoji);
+      if (removed) stamp(stored);
+      return { message: copyMessage(stored), removed };
+    },
+
+    async summarizeReactions(messageIds, viewerId) {
+      return reactions.summarize(messageIds, viewerId);
+    },
+
+    async pinMessage(id, by, at, maxPins) {
+      const stored = byId.get(id);
+      if (!stored) return null;
+      if (stored.pinnedAt !== null) return { message: copyMessage(stored), outcome: 'already' };
+      let pinned = 0;
+      for (const m of history.get(stored.conversationId) ?? []) if (m.pinnedAt !== null) pinned += 1;
+      if (pinned >= maxPins) return { message: copyMessage(stored), outcome: 'full' };
+      stored.pinnedAt = new Date(at.getTime());
+      stored.pinnedBy = by;
+      stamp(stored);
+      return { message: copyMessage(stored), outcome: 'pinned' };
+    },
+
+    async unpinMessage(id) {
+      const stored = byId.get(id);
+      if (!stored) return null;
+      if (stored.pinnedAt === null) return { message: copyMessage(stored), unpinned: false };
+      stored.pinnedAt = null;
+      stored.pinnedBy = null;
+      stamp(stored);
+      return { message: copyMessage(stored), unpinned: true };
+    },
+
+    async listPinned(conversationId) {
+      const pinned = (history.get(conversationId) ?? []).filter((m) => m.pinnedAt !== null);
+      pinned.sort((a, b) => (b.pinnedAt?.getTime() ?? 0) - (a.pinnedAt?.getTime() ?? 0) || b.seq - a.seq);
+      return pinned.map(copyMessage);
+    },
+
+    async listChanged(conversationId, query) {
+      const changed = (history.get(conversationId) ?? []).filter(
+        (m) =>
+          m.version > query.afterVersion &&
+          m.seq <= query.maxSeq &&
+          listable(m, query.viewerId, query.notBefore),
+      );
+      changed.sort((a, b) => a.version - b.version);
+      const items = changed.slice(0, Math.max(0, query.limit)).map(copyMessage);
+      return { items, hasMore: changed.length > items.length };
+    },
+
+    async listReplies(messageId, query) {
+      const after = decodeCursor(query.cursor, isSeqCursor);
+      const rest: MessageRecord[] = [];
+      for (const id of replies.get(messageId) ?? []) {
+        const m = byId.get(id);
+        if (m && (after === null || m.seq > after.s) && listable(m, query.viewerId, query.notBefore))
+          rest.push(m);
+      }
+      return firstPage(rest, query.limit, copyMessage, (last) => encodeCursor({ s: last.seq }));
+    },
+
+    async searchMessages(query) {
+      const after = decodeCursor(query.cursor, isTimeIdCursor);
+      const inScope = new Set(query.conversationIds);
+      const found: MessageRecord[] = [];
+      for (const id of search.match(query.tokens)) {
+        const m = byId.get(id);
+        if (!m || m.recalledAt !== null || !inScope.has(m.conversationId)) continue;
+        if (!listable(m, query.viewerId, query.notBefore)) continue;
+        if (after !== null) {
+          const t = m.createdAt.getTime();
+          if (t > after.t || (t === after.t && m.id >= after.i)) continue;
+        }
+        found.push(m);
+      }
+      found.sort(newestFirst);
+      return firstPage(found, query.limit, copyMessage, (last) =>
+        encodeCursor({ t: last.createdAt.getTime(), i: last.id }),
+      );
     },
 
     async hideMessage(userId, messageId) {

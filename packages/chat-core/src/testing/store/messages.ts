@@ -1,15 +1,20 @@
 import { expect } from 'vitest';
 import type { ConversationRecord, MessageDraft, MessageRecord } from '../../domain/records.js';
+import { indexTokens } from '../../messaging/search-tokens.js';
 import { objectIdGenerator } from '../../ports/ids.js';
 import type { MessageStore } from '../../ports/store.js';
 import { type ConformanceOptions, defineArea, type StoreTestContext } from '../harness.js';
 
 const ids = objectIdGenerator();
-const T0 = new Date('2026-01-01T00:00:00.000Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+export const T0 = new Date('2026-01-01T00:00:00.000Z');
+export const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 /** A private conversation between two fresh users. */
-function privateConversation(createdAt = T0): { conversation: ConversationRecord; a: string; b: string } {
+export function privateConversation(createdAt = T0): {
+  conversation: ConversationRecord;
+  a: string;
+  b: string;
+} {
   const [a, b] = [ids.next(), ids.next()].sort() as [string, string];
   return {
     conversation: {
@@ -18,6 +23,7 @@ function privateConversation(createdAt = T0): { conversation: ConversationRecord
       memberIds: [a, b],
       groupId: null,
       lastSeq: 0,
+      lastVersion: 0,
       lastMessageAt: null,
       createdAt,
     },
@@ -26,7 +32,7 @@ function privateConversation(createdAt = T0): { conversation: ConversationRecord
   };
 }
 
-function groupConversation(): ConversationRecord {
+export function groupConversation(): ConversationRecord {
   const groupId = ids.next();
   return {
     id: `g:${groupId}`,
@@ -34,19 +40,20 @@ function groupConversation(): ConversationRecord {
     memberIds: [],
     groupId,
     lastSeq: 0,
+    lastVersion: 0,
     lastMessageAt: null,
     createdAt: T0,
   };
 }
 
-function draft(
+export function draft(
   conversation: ConversationRecord,
   senderId: string,
   overrides: Partial<MessageDraft> = {},
 ): MessageDraft {
   const receiverId =
     conversation.type === 'private' ? (conversation.memberIds.find((id) => id !== senderId) ?? null) : null;
-  return {
+  const base = {
     id: ids.next(),
     conversationId: conversation.id,
     type: conversation.type,
@@ -54,7 +61,7 @@ function draft(
     receiverId,
     groupId: conversation.groupId,
     content: 'hello',
-    contentType: 'text',
+    contentType: 'text' as const,
     mentions: [],
     mentionAll: false,
     replyTo: null,
@@ -62,12 +69,14 @@ function draft(
     createdAt: T0,
     recalledAt: null,
     recalledBy: null,
+    editedAt: null,
     ...overrides,
   };
+  return { ...base, searchTokens: overrides.searchTokens ?? indexTokens(base.content) };
 }
 
 /** Appends `count` messages one after the other, one second apart starting at `from` seconds. */
-async function appendMany(
+export async function appendMany(
   messages: MessageStore,
   conversation: ConversationRecord,
   senderId: string,
@@ -87,7 +96,7 @@ async function appendMany(
 const seqs = (items: readonly MessageRecord[]) => items.map((m) => m.seq);
 
 /** A message as stored: read raw when the adapter gives probes. */
-async function stored(ctx: StoreTestContext, id: string): Promise<Record<string, unknown> | null> {
+export async function stored(ctx: StoreTestContext, id: string): Promise<Record<string, unknown> | null> {
   if (ctx.probes) return ctx.probes.message(id);
   return (await ctx.store.messages.getMessage(id)) as unknown as Record<string, unknown> | null;
 }

@@ -1,0 +1,333 @@
+/**
+ * Store-level conformance of message changes: edits, reactions, pins and recalls stamp versions
+ * from the conversation's change counter; replies count; changed messages, threads and searches
+ * are read back as the port says.
+ */
+import { expect } from 'vitest';
+import type { MessageRecord } from '../../domain/records.js';
+import { indexTokens, queryTokens } from '../../messaging/search-tokens.js';
+import { type ConformanceOptions, defineArea, type StoreTestContext } from '../harness.js';
+import { appendMany, at, draft, groupConversation, privateConversation, stored } from './messages.js';
+
+const seqs = (items: readonly MessageRecord[]) => items.map((m) => m.seq);
+
+export function messageChangesStoreSuite(options: ConformanceOptions): void {
+  defineArea<StoreTestContext>(
+    'store.messageChanges',
+    options,
+    (_fixture, store) => ({ store, probes: options.probes?.(store) ?? null }),
+    (test) => {
+      test('a new message starts at version 0, replyCount 0, unpinned, not edited', async (ctx) => {
+        const { conversation, a } = privateConversation();
+        await ctx.store.messages.ensureConversation(conversation);
+        const [message] = await appendMany(ctx.store.messages, conversation, a, 1);
+        expect(message).toMatchObject({
+          version: 0,
+          replyCount: 0,
+          pinnedAt: null,
+          pinnedBy: null,
+          editedAt: null,
+        });
+        expect((await ctx.store.messages.getConversation(conversation.id))?.lastVersion).toBe(0);
+      });
+
+      test('every change stamps the next version of its conversation, atomically and in order', async (ctx) => {
+        const { conversation, a, b } = privateConversation();
+        const other = privateConversation();
+        await ctx.store.messages.ensureConversation(conversation);
+        await ctx.store.messages.ensureConversation(other.conversation);
+        const [m1, m2, m3] = await appendMany(ctx.store.messages, conversation, a, 3);
+        const [o1] = await appendMany(ctx.store.messages, other.conversation, other.a, 1);
+        const edited = await ctx.store.messages.editMessage(m1!.id, {
+          content: 'edited',
+          editedAt: at(100),
+          searchTokens: indexTokens('edited'),
+        });
+        expect(edited).toMatchObject({ content: 'edited', version: 1 });
+        expect(edited?.editedAt).toEqual(at(100));
+        const reacted = await ctx.store.messages.addReaction({
+          messageId: m2!.id,
+          userId: b,
+          emoji: '👍',
+          createdAt: at(101),
+        });
+        expect(reacted).toMatchObject({ added: true, message: { version: 2 } });
+        const pinned = await ctx.store.messages.pinMessage(m3!.id, b, at(102), 50);
+        expect(pinned).toMatchObject({ outcome: 'pinned', message: { version: 3, pinnedBy: b } });
+        const recalled = await ctx.store.messages.recallMessage(m1!.id, a, at(103));
+        expect(recalled?.version).toBe(4);
+        // Another conversation counts on its own.
+        const otherEdit = await ctx.store.messages.editMessage(o1!.id, {
+          content: 'x',
+          editedAt: at(104),
+          searchTokens: [],
+        });
+        expect(otherEdit?.version).toBe(1);
+        expect((await ctx.store.messages.getConversation(conversation.id))?.lastVersion).toBe(4);
+        const raw = await stored(ctx, m1!.id);
+        expect(raw?.version).toBe(4);
+
+        // Concurrent changes get distinct versions with no gap.
+        const many = await Promise.all(
+          ['😀', '🎉', '❤️', '🔥', '👀', '✅'].map((emoji, i) =>
+            ctx.store.messages.addReaction({ messageId: m2!.id, userId: a, emoji, createdAt: at(110 + i) }),
+          ),
+        );
+        const versions = many.map((r) => r.message?.version ?? 0).sort((x, y) => x - y);
+        expect(versions).toEqual([5, 6, 7, 8, 9, 10]);
+      });
+
+      test('repeats and misses change nothing and stamp no version', async (ctx) => {
+        const { conversation, a, b } = privateConversation();
+        await ctx.store.messages.ensureConversation(conversation);
+        const [m1] = await appendMany(ctx.store.messages, conversation, a, 1);
+        const id = m1!.id;
+        await ctx.store.messages.addReaction({ messageId: id, userId: b, emoji: '👍', createdAt: at(1) });
+        expect(
+          await ctx.store.messages.addReaction({ messageId: id, userId: b, emoji: '👍', createdAt: at(2) }),
+        ).toMatchObject({ added: false, message: { version: 1 } });
+        expect(await ctx.store.messages.removeReaction(id, a, '👍')).toMatchObject({ removed: false });
+        await ctx.store.messages.pinMessage(id, a, at(3), 50);
+        expect(await ctx.store.messages.pinMessage(id, b, at(4), 50)).toMatchObject({
+          outcome: 'already',
+          message: { pinnedBy: a, version: 2 },
+        });
+        expect(await ctx.store.messages.unpinMessage(id)).toMatchObject({
+          unpinned: true,
+          message: { version: 3 },
+        });
+        expect(await ctx.store.messages.unpinMessage(id)).toMatchObject({
+          unpinned: false,
+          message: { version: 3 },
+        });
+        const ghost = '0'.repeat(24);
+        expect(
+          await ctx.store.messages.editMessage(ghost, { content: 'x', editedAt: at(5), searchTokens: [] }),
+        ).toBeNull();
+        expect(
+          await ctx.store.messages.addReaction({
+            messageId: ghost,
+            userId: a,
+            emoji: '👍',
+            createdAt: at(5),
+          }),
+        ).toEqual({
+          message: null,
+          added: false,
+        });
+        expect(await ctx.store.messages.pinMessage(ghost, a, at(5), 50)).toBeNull();
+        expect(await ctx.store.messages.unpinMessage(ghost)).toBeNull();
+        // A recalled message is never edited again, and a second recall stamps nothing.
+        await ctx.store.messages.recallMessage(id, a, at(6));
+        expect(
+          await ctx.store.messages.editMessage(id, { content: 'back', editedAt: at(7), searchTokens: [] }),
+        ).toBeNull();
+        expect((await ctx.store.messages.recallMessage(id, b, at(8)))?.version).toBe(4);
+        expect((await ctx.store.messages.getConversation(conversation.id))?.lastVersion).toBe(4);
+      });
+
+      test('reactions are summarized per message and emoji in first-reaction order, with mine', async (ctx) => {
+        const { conversation, a, b } = privateConversation();
+        await ctx.store.messages.ensureConversation(conversation);
+        const [m1, m2, m3] = await appendMany(ctx.store.messages, conversation, a, 3);
+        const add = (messageId: string, userId: string, emoji: string, t: number) =>
+          ctx.store.messages.addReaction({ messageId, userId, emoji, createdAt: at(t) });
+        await add(m1!.id, a, '👍', 1);
+        await add(m1!.id, b, '🎉', 2);
+        await add(m1!.id, b, '👍', 3);
+        await add(m2!.id, b, '❤️', 4);
+        const summary = await ctx.store.messages.summarizeReactions([m1!.id, m2!.id, m3!.id], a);
+        expect(summary.get(m1!.id)).toEqual([
+          { emoji: '👍', count: 2, mine: true },
+          { emoji: '🎉', count: 1, mine: false },
+        ]);
+        expect(summary.get(m2!.id)).toEqual([{ emoji: '❤️', count: 1, mine: false }]);
+        expect(summary.has(m3!.id)).toBe(false);
+        await ctx.store.messages.removeReaction(m1!.id, b, '🎉');
+        expect((await ctx.store.messages.summarizeReactions([m1!.id], b)).get(m1!.id)).toEqual([
+          { emoji: '👍', count: 2, mine: true },
+        ]);
+        expect((await ctx.store.messages.summarizeReactions([], a)).size).toBe(0);
+      });
+
+      test('pins are limited per conversation, listed most recent first', async (ctx) => {
+        const { conversation, a } = privateConversation();
+        await ctx.store.messages.ensureConversation(conversation);
+        const list = await appendMany(ctx.store.messages, conversation, a, 4);
+        for (const [i, m] of list.slice(0, 3).entries()) {
+          expect((await ctx.store.messages.pinMessage(m.id, a, at(10 + i), 3))?.outcome).toBe('pinned');
+        }
+        const full = await ctx.store.messages.pinMessage(list[3]!.id, a, at(20), 3);
+        expect(full).toMatchObject({ outcome: 'full', message: { pinnedAt: null, version: 0 } });
+        expect(seqs(await ctx.store.messages.listPinned(conversation.id))).toEqual([3, 2, 1]);
+        // Concurrent pins never pass the limit.
+        await ctx.store.messages.unpinMessage(list[0]!.id);
+        await ctx.store.messages.unpinMessage(list[1]!.id);
+        const raced = await Promise.all(
+          list.map((m, i) => ctx.store.messages.pinMessage(m.id, a, at(30 + i), 3)),
+        );
+        expect(raced.filter((r) => r?.outcome === 'pinned')).toHaveLength(2);
+        expect(await ctx.store.messages.listPinned(conversation.id)).toHaveLength(3);
+        expect(await ctx.store.messages.listPinned(groupConversation().id)).toEqual([]);
+      });
+
+      test('listChanged answers messages changed after a version, up to a seq, ascending by version', async (ctx) => {
+        const { conversation, a, b } = privateConversation();
+        await ctx.store.messages.ensureConversation(conversation);
+        const list = await appendMany(ctx.store.messages, conversation, a, 6);
+        await ctx.store.messages.editMessage(list[4]!.id, {
+          content: 'e5',
+          editedAt: at(100),
+          searchTokens: [],
+        }); // v1
+        await ctx.store.messages.addReaction({
+          messageId: list[0]!.id,
+          userId: b,
+          emoji: '👍',
+          createdAt: at(101),
+        }); // v2
+        await ctx.store.messages.recallMessage(list[2]!.id, a, at(102)); // v3
+        await ctx.store.messages.editMessage(list[5]!.id, {
+          content: 'e6',
+          editedAt: at(103),
+          searchTokens: [],
+        }); // v4
+        await ctx.store.messages.editMessage(list[4]!.id, {
+          content: 'e5b',
+          editedAt: at(104),
+          searchTokens: [],
+        }); // v5
+        const all = await ctx.store.messages.listChanged(conversation.id, {
+          afterVersion: 0,
+          maxSeq: 100,
+          limit: 10,
+        });
+        expect(all.items.map((m) => [m.seq, m.version])).toEqual([
+          [1, 2],
+          [3, 3],
+          [6, 4],
+          [5, 5],
+        ]);
+        expect(all.hasMore).toBe(false);
+        const since = await ctx.store.messages.listChanged(conversation.id, {
+          afterVersion: 2,
+          maxSeq: 5,
+          limit: 1,
+        });
+        expect(since.items.map((m) => m.seq)).toEqual([3]);
+        expect(since.hasMore).toBe(true);
+        await ctx.store.messages.hideMessage(b, list[0]!.id);
+        const forB = await ctx.store.messages.listChanged(conversation.id, {
+          afterVersion: 0,
+          maxSeq: 100,
+          limit: 10,
+          viewerId: b,
+        });
+        expect(forB.items.map((m) => m.seq)).toEqual([3, 6, 5]);
+        const notBefore = await ctx.store.messages.listChanged(conversation.id, {
+          afterVersion: 0,
+          maxSeq: 100,
+          limit: 10,
+          notBefore: at(3),
+        });
+        expect(notBefore.items.map((m) => m.seq)).toEqual([6, 5]);
+      });
+
+      test('replies raise their parent replyCount and are listed ascending by seq, page by page', async (ctx) => {
+        const { conversation, a, b } = privateConversation();
+        await ctx.store.messages.ensureConversation(conversation);
+        const [root, other] = await appendMany(ctx.store.messages, conversation, a, 2);
+        const replies: MessageRecord[] = [];
+        for (let i = 0; i < 5; i++) {
+          const { message } = await ctx.store.messages.appendMessage(
+            draft(conversation, i % 2 === 0 ? b : a, {
+              replyTo: root!.id,
+              content: `r${i}`,
+              createdAt: at(10 + i),
+            }),
+          );
+          replies.push(message);
+        }
+        // A repeated clientMsgId creates nothing and counts nothing.
+        const withId = draft(conversation, b, { replyTo: root!.id, clientMsgId: 'c-1', createdAt: at(20) });
+        await ctx.store.messages.appendMessage(withId);
+        await ctx.store.messages.appendMessage({ ...withId, id: 'x'.repeat(24) });
+        expect((await ctx.store.messages.getMessage(root!.id))?.replyCount).toBe(6);
+        expect((await stored(ctx, root!.id))?.replyCount).toBe(6);
+        expect((await ctx.store.messages.getMessage(other!.id))?.replyCount).toBe(0);
+        const first = await ctx.store.messages.listReplies(root!.id, { limit: 4 });
+        expect(first.items.map((m) => m.content)).toEqual(['r0', 'r1', 'r2', 'r3']);
+        expect(first.hasMore).toBe(true);
+        const second = await ctx.store.messages.listReplies(root!.id, {
+          limit: 4,
+          cursor: first.nextCursor ?? '',
+        });
+        expect(second.items.map((m) => m.content)).toEqual(['r4', 'hello']);
+        expect(second).toMatchObject({ hasMore: false, nextCursor: null });
+        await ctx.store.messages.hideMessage(a, replies[1]!.id);
+        const forA = await ctx.store.messages.listReplies(root!.id, {
+          limit: 10,
+          viewerId: a,
+          notBefore: at(11),
+        });
+        expect(forA.items.map((m) => m.content)).toEqual(['r2', 'r3', 'r4', 'hello']);
+        expect((await ctx.store.messages.listReplies(other!.id, { limit: 10 })).items).toEqual([]);
+      });
+
+      test('search matches every token, in the given conversations, newest first, page by page', async (ctx) => {
+        const { conversation, a, b } = privateConversation();
+        const group = groupConversation();
+        const elsewhere = privateConversation();
+        for (const c of [conversation, group, elsewhere.conversation])
+          await ctx.store.messages.ensureConversation(c);
+        const say = async (c: typeof conversation, sender: string, content: string, t: number) =>
+          (await ctx.store.messages.appendMessage(draft(c, sender, { content, createdAt: at(t) }))).message;
+        const m1 = await say(conversation, a, '大家你好啊', 1);
+        const m2 = await say(group, a, 'Hello world, 你好世界', 2);
+        const m3 = await say(conversation, b, 'hello again', 3);
+        await say(elsewhere.conversation, elsewhere.a, 'hello from elsewhere 你好', 4);
+        const m5 = await say(conversation, a, 'HELLO WORLD', 5);
+        const search = (
+          q: string,
+          extra: Partial<Parameters<typeof ctx.store.messages.searchMessages>[0]> = {},
+        ) =>
+          ctx.store.messages.searchMessages({
+            tokens: queryTokens(q),
+            conversationIds: [conversation.id, group.id],
+            viewerId: a,
+            limit: 10,
+            ...extra,
+          });
+        expect((await search('你好')).items.map((m) => m.id)).toEqual([m2.id, m1.id]);
+        expect((await search('hello')).items.map((m) => m.id)).toEqual([m5.id, m3.id, m2.id]);
+        expect((await search('hello world')).items.map((m) => m.id)).toEqual([m5.id, m2.id]);
+        expect((await search('家你')).items.map((m) => m.id)).toEqual([m1.id]);
+        expect((await search('goodbye')).items).toEqual([]);
+        expect((await search('hello', { conversationIds: [group.id] })).items.map((m) => m.id)).toEqual([
+          m2.id,
+        ]);
+        expect((await search('hello', { conversationIds: [] })).items).toEqual([]);
+        // Paging, newest first.
+        const first = await search('hello', { limit: 2 });
+        expect(first.items.map((m) => m.id)).toEqual([m5.id, m3.id]);
+        expect(first.hasMore).toBe(true);
+        const second = await search('hello', { limit: 2, cursor: first.nextCursor ?? '' });
+        expect(second.items.map((m) => m.id)).toEqual([m2.id]);
+        expect(second.hasMore).toBe(false);
+        // Never: recalled, hidden for the viewer, older than notBefore. Edits re-index.
+        await ctx.store.messages.recallMessage(m5.id, a, at(10));
+        await ctx.store.messages.hideMessage(a, m3.id);
+        expect((await search('hello')).items.map((m) => m.id)).toEqual([m2.id]);
+        expect((await search('hello', { viewerId: b })).items.map((m) => m.id)).toEqual([m3.id, m2.id]);
+        expect((await search('你好', { notBefore: at(2) })).items.map((m) => m.id)).toEqual([m2.id]);
+        await ctx.store.messages.editMessage(m1.id, {
+          content: 'now in english',
+          editedAt: at(11),
+          searchTokens: indexTokens('now in english'),
+        });
+        expect((await search('你好')).items.map((m) => m.id)).toEqual([m2.id]);
+        expect((await search('english')).items.map((m) => m.id)).toEqual([m1.id]);
+      });
+    },
+  );
+}

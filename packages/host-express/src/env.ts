@@ -135,6 +135,7 @@ const envSchema = z.object({
   /** Set by Render on every web service: the default of PUBLIC_URL there. */
   RENDER_EXTERNAL_URL: z.url('must be an absolute URL').optional(),
   RECALL_WINDOW_SECONDS: int(0).optional(),
+  EDIT_WINDOW_SECONDS: int(0).optional(),
   AUTH_REQUIRE_VERIFIED_EMAIL: bool.optional(),
   PRIVATE_MESSAGE_POLICY: z.enum(['friends', 'anyone']).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
@@ -186,6 +187,7 @@ const CHAT_VARIABLES: Record<string, string> = {
   privateMessagePolicy: 'PRIVATE_MESSAGE_POLICY',
   messageRoamingDays: 'MESSAGE_ROAMING_DAYS',
   recallWindowSeconds: 'RECALL_WINDOW_SECONDS',
+  editWindowSeconds: 'EDIT_WINDOW_SECONDS',
   maxTextLength: 'MAX_TEXT_LENGTH',
   publicUrl: 'PUBLIC_URL',
   groupMaxMembers: 'GROUP_MAX_MEMBERS',
@@ -332,6 +334,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     ...(e.PRIVATE_MESSAGE_POLICY !== undefined && { privateMessagePolicy: e.PRIVATE_MESSAGE_POLICY }),
     ...(e.MESSAGE_ROAMING_DAYS !== undefined && { messageRoamingDays: e.MESSAGE_ROAMING_DAYS }),
     ...(e.RECALL_WINDOW_SECONDS !== undefined && { recallWindowSeconds: e.RECALL_WINDOW_SECONDS }),
+    ...(e.EDIT_WINDOW_SECONDS !== undefined && { editWindowSeconds: e.EDIT_WINDOW_SECONDS }),
     ...(e.MAX_TEXT_LENGTH !== undefined && { maxTextLength: e.MAX_TEXT_LENGTH }),
     ...(e.GROUP_MAX_MEMBERS !== undefined && { groupMaxMembers: e.GROUP_MAX_MEMBERS }),
     ...(e.GROUP_INVITE_TTL_SECONDS !== undefined && { groupInviteTtlSeconds: e.GROUP_INVITE_TTL_SECONDS }),

@@ -43,7 +43,9 @@ import { friendRoutes } from './routes/friends.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
+import { messageChangeRoutes } from './routes/message-changes.js';
 import { messageRoutes } from './routes/messages.js';
+import { pinRoutes } from './routes/pins.js';
 import { userRoutes } from './routes/users.js';
 import { storeFor } from './store.js';
 
@@ -188,7 +190,9 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   app.use(friendRoutes(deps));
   app.use(blacklistRoutes(deps));
   app.use(conversationRoutes(deps));
+  app.use(messageChangeRoutes(deps));
   app.use(messageRoutes(deps));
+  app.use(pinRoutes(deps));
   app.use(groupRoutes(deps));
   // On the main port only with METRICS=true and no METRICS_PORT (which gets its own listener).
   const metricsOnMain = metrics !== null && typeof config.metricsPort !== 'number';

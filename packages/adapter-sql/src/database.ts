@@ -1,3 +1,5 @@
+import type { ColumnType, Generated } from 'kysely';
+
 /**
  * The tables as Kysely sees them. Column names are snake_case; times are `timestamptz` on
  * PostgreSQL and integer milliseconds on SQLite, booleans `boolean` and 0/1, lists JSON text (see
@@ -7,6 +9,9 @@
 export type DbDate = Date | number;
 /** A stored boolean: a boolean from PostgreSQL, 0 or 1 from SQLite. */
 export type DbBool = boolean | number;
+
+/** A column with a default in the schema: optional on insert. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
 export interface UsersTable {
   id: string;
@@ -70,6 +75,8 @@ export interface ConversationsTable {
   member_ids: string;
   group_id: string | null;
   last_seq: number;
+  /** The change counter (see `ConversationRecord.lastVersion`). */
+  last_version: Defaulted<number>;
   last_message_at: DbDate | null;
   created_at: DbDate;
 }
@@ -92,6 +99,32 @@ export interface MessagesTable {
   created_at: DbDate;
   recalled_at: DbDate | null;
   recalled_by: string | null;
+  edited_at: Defaulted<DbDate | null>;
+  version: Defaulted<number>;
+  reply_count: Defaulted<number>;
+  pinned_at: Defaulted<DbDate | null>;
+  pinned_by: Defaulted<string | null>;
+  /** PostgreSQL only: the search tokens (`text[]`, GIN-indexed); `{}` when none or recalled. */
+  search_tokens: Defaulted<string[]>;
+  /**
+   * SQLite only: the message's key in the FTS5 index `parley_message_search` (a stable integer,
+   * unlike the implicit rowid, which VACUUM may renumber).
+   */
+  search_key: Defaulted<number | null>;
+  /**
+   * SQLite only: the search tokens as the FTS5 table indexes them (each token's UTF-8 bytes in
+   * hex, space-joined; see `search.ts`); triggers keep the index in step with this column.
+   */
+  search_text: Defaulted<string | null>;
+}
+
+export interface ReactionsTable {
+  /** The ordering column: increasing in the order reactions were stored. */
+  id: Generated<number>;
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: DbDate;
 }
 
 export interface HiddenMessagesTable {
@@ -157,6 +190,7 @@ export interface Database {
   parley_conversations: ConversationsTable;
   parley_messages: MessagesTable;
   parley_hidden_messages: HiddenMessagesTable;
+  parley_reactions: ReactionsTable;
   parley_cursors: CursorsTable;
   parley_groups: GroupsTable;
   parley_group_members: GroupMembersTable;
@@ -174,6 +208,7 @@ export const TABLES: readonly (keyof Database)[] = [
   'parley_conversations',
   'parley_messages',
   'parley_hidden_messages',
+  'parley_reactions',
   'parley_cursors',
   'parley_groups',
   'parley_group_members',

@@ -8,7 +8,6 @@
  * already stored is answered. History pages walk the unique (conversation_id, seq) index.
  */
 import type {
-  ContentType,
   ConversationCursorRecord,
   ConversationRecord,
   ConversationType,
@@ -17,10 +16,12 @@ import type {
   Page,
 } from '@parley/chat-core';
 import type { Selectable } from 'kysely';
-import { readBool, readDate, readDateOrNull, readList } from './codec.js';
-import type { ConversationsTable, CursorsTable, MessagesTable } from './database.js';
+import { readDate, readDateOrNull, readList } from './codec.js';
+import type { ConversationsTable, CursorsTable } from './database.js';
 import { guard, isUniqueViolation } from './errors.js';
 import { forUpdate, type Ready } from './handle.js';
+import { messageChangeMethods } from './message-changes.js';
+import { MESSAGE_COLUMNS, nextSearchKey, searchColumns, toMessage } from './message-rows.js';
 import { decodeCursor, emptyPage, encodeCursor, toPage } from './paging.js';
 
 export function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
@@ -30,29 +31,9 @@ export function toConversation(row: Selectable<ConversationsTable>): Conversatio
     memberIds: readList(row.member_ids),
     groupId: row.group_id,
     lastSeq: row.last_seq,
+    lastVersion: row.last_version,
     lastMessageAt: readDateOrNull(row.last_message_at),
     createdAt: readDate(row.created_at),
-  };
-}
-
-export function toMessage(row: Selectable<MessagesTable>): MessageRecord {
-  return {
-    id: row.id,
-    conversationId: row.conversation_id,
-    type: row.type as ConversationType,
-    senderId: row.sender_id,
-    receiverId: row.receiver_id,
-    groupId: row.group_id,
-    content: row.content,
-    contentType: row.content_type as ContentType,
-    mentions: readList(row.mentions),
-    mentionAll: readBool(row.mention_all),
-    replyTo: row.reply_to,
-    clientMsgId: row.client_msg_id,
-    seq: row.seq,
-    createdAt: readDate(row.created_at),
-    recalledAt: readDateOrNull(row.recalled_at),
-    recalledBy: row.recalled_by,
   };
 }
 
@@ -78,7 +59,7 @@ export function sqlMessageStore(ready: Ready): MessageStore {
   ): Promise<MessageRecord | null> => {
     const row = await db
       .selectFrom('parley_messages')
-      .selectAll()
+      .select(MESSAGE_COLUMNS)
       .where('sender_id', '=', senderId)
       .where('client_msg_id', '=', clientMsgId)
       .executeTakeFirst();
@@ -97,6 +78,7 @@ export function sqlMessageStore(ready: Ready): MessageStore {
             member_ids: JSON.stringify(conversation.memberIds),
             group_id: conversation.groupId,
             last_seq: conversation.lastSeq,
+            last_version: conversation.lastVersion,
             last_message_at: codec.dateOrNull(conversation.lastMessageAt),
             created_at: codec.date(conversation.createdAt),
           })
@@ -182,11 +164,37 @@ export function sqlMessageStore(ready: Ready): MessageStore {
                 created_at: createdAt,
                 recalled_at: codec.dateOrNull(draft.recalledAt),
                 recalled_by: draft.recalledBy,
+                edited_at: codec.dateOrNull(draft.editedAt),
+                version: 0,
+                reply_count: 0,
+                pinned_at: null,
+                pinned_by: null,
+                ...searchColumns(codec, draft.recalledAt === null ? draft.searchTokens : []),
+                ...(codec.dialect === 'sqlite' ? { search_key: nextSearchKey } : {}),
               })
               .execute();
+            // The parent's thread count moves in the same transaction (after the conversation row:
+            // every write here takes the conversation first, so none waits on another in a cycle).
+            if (draft.replyTo !== null) {
+              await trx
+                .updateTable('parley_messages')
+                .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
+                .where('id', '=', draft.replyTo)
+                .execute();
+            }
             return bumped.last_seq;
           });
-          return { message: { ...structuredClone(draft), seq }, created: true };
+          const { searchTokens: _tokens, ...record } = structuredClone(draft);
+          const message: MessageRecord = {
+            ...record,
+            mentions: [...record.mentions],
+            seq,
+            version: 0,
+            replyCount: 0,
+            pinnedAt: null,
+            pinnedBy: null,
+          };
+          return { message, created: true };
         } catch (error) {
           if (error instanceof MissingConversation) {
             throw new Error(`appendMessage: conversation ${draft.conversationId} does not exist`);
@@ -205,7 +213,7 @@ export function sqlMessageStore(ready: Ready): MessageStore {
         const { db } = await ready();
         const row = await db
           .selectFrom('parley_messages')
-          .selectAll()
+          .select(MESSAGE_COLUMNS)
           .where('id', '=', id)
           .executeTakeFirst();
         return row ? toMessage(row) : null;
@@ -220,7 +228,7 @@ export function sqlMessageStore(ready: Ready): MessageStore {
         const viewerId = query.viewerId;
         const rows = await db
           .selectFrom('parley_messages as m')
-          .selectAll('m')
+          .select(MESSAGE_COLUMNS)
           .where('m.conversation_id', '=', conversationId)
           .$if(query.beforeSeq !== undefined, (q) => q.where('m.seq', '<', query.beforeSeq as number))
           .$if(forward, (q) => q.where('m.seq', '>', query.afterSeq as number))
@@ -261,25 +269,7 @@ export function sqlMessageStore(ready: Ready): MessageStore {
         return { items: page, hasMore };
       }),
 
-    recallMessage: (id, by, at) =>
-      guard(async () => {
-        const { db, codec } = await ready();
-        // Conditional on not yet recalled: a later recall keeps the first one's author and time.
-        const recalled = await db
-          .updateTable('parley_messages')
-          .set({ content: '', recalled_at: codec.date(at), recalled_by: by })
-          .where('id', '=', id)
-          .where('recalled_at', 'is', null)
-          .returningAll()
-          .executeTakeFirst();
-        if (recalled) return toMessage(recalled);
-        const row = await db
-          .selectFrom('parley_messages')
-          .selectAll()
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return row ? toMessage(row) : null;
-      }),
+    ...messageChangeMethods(ready),
 
     hideMessage: (userId, messageId) =>
       guard(async () => {

@@ -61,6 +61,8 @@ function draft(
     createdAt: new Date(),
     recalledAt: null,
     recalledBy: null,
+    editedAt: null,
+    searchTokens: [],
   };
 }
 
@@ -70,6 +72,7 @@ const conversation = (id: string) => ({
   memberIds: ['a', 'b'],
   groupId: null,
   lastSeq: 0,
+  lastVersion: 0,
   lastMessageAt: null,
   createdAt: new Date(),
 });
@@ -91,12 +94,12 @@ describe('SQLite: migrations and seqs across processes', () => {
   it('migrating twice applies each version once and keeps the data', async () => {
     const filename = join(dir, 'twice.db');
     const first = sqliteStore({ filename });
-    expect(await migrateToLatest(first.db, 'sqlite')).toEqual(['0001_initial']);
+    expect(await migrateToLatest(first.db, 'sqlite')).toEqual(['0001_initial', '0002_message_changes']);
     await first.messages.ensureConversation(conversation('p:a:b'));
     await first.close();
     const second = sqliteStore({ filename });
     expect(await migrateToLatest(second.db, 'sqlite')).toEqual([]);
-    expect(await appliedMigrations(second)).toEqual(['0001_initial']);
+    expect(await appliedMigrations(second)).toEqual(['0001_initial', '0002_message_changes']);
     expect((await second.messages.getConversation('p:a:b'))?.id).toBe('p:a:b');
     const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(second.db);
     expect(journal.rows[0]?.journal_mode).toBe('wal');
@@ -110,9 +113,9 @@ describe('SQLite: migrations and seqs across processes', () => {
       [1, 2, 3, 4].map(() => ['migrate', filename]),
     );
     const applied = outputs.map((out) => JSON.parse(out) as string[]);
-    expect(applied.filter((names) => names.length > 0)).toEqual([['0001_initial']]);
+    expect(applied.filter((names) => names.length > 0)).toEqual([['0001_initial', '0002_message_changes']]);
     const store = sqliteStore({ filename });
-    expect(await appliedMigrations(store)).toEqual(['0001_initial']);
+    expect(await appliedMigrations(store)).toEqual(['0001_initial', '0002_message_changes']);
     await store.close();
   });
 
@@ -151,9 +154,9 @@ describe('PostgreSQL: migrations and seqs across nodes', () => {
     const stores = [1, 2, 3, 4].map(() => postgresStore({ connectionString: database.url, poolSize: 2 }));
     try {
       const applied = await Promise.all(stores.map((store) => migrateToLatest(store.db, 'postgres')));
-      expect(applied.filter((names) => names.length > 0)).toEqual([['0001_initial']]);
+      expect(applied.filter((names) => names.length > 0)).toEqual([['0001_initial', '0002_message_changes']]);
       expect(await migrateToLatest(stores[0]!.db, 'postgres')).toEqual([]);
-      expect(await appliedMigrations(stores[0]!)).toEqual(['0001_initial']);
+      expect(await appliedMigrations(stores[0]!)).toEqual(['0001_initial', '0002_message_changes']);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
@@ -164,7 +167,7 @@ describe('PostgreSQL: migrations and seqs across nodes', () => {
     const store = postgresStore({ connectionString: fresh.url, poolSize: 1 });
     try {
       await store.ready();
-      expect(await appliedMigrations(store)).toEqual(['0001_initial']);
+      expect(await appliedMigrations(store)).toEqual(['0001_initial', '0002_message_changes']);
     } finally {
       await store.close();
       await fresh.drop();

@@ -17,6 +17,8 @@ const TIME_COLUMNS = new Set([
   'since',
   'last_message_at',
   'recalled_at',
+  'edited_at',
+  'pinned_at',
   'muted_until',
   'joined_at',
   'dissolved_at',

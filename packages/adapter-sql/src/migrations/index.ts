@@ -5,10 +5,12 @@
 import type { Migration } from 'kysely';
 import type { DialectName } from '../codec.js';
 import { initialMigration } from './0001-initial.js';
+import { messageChangesMigration } from './0002-message-changes.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(dialect),
+    '0002_message_changes': messageChangesMigration(dialect),
   };
 }
 

@@ -1,0 +1,75 @@
+/** A message row as the store reads and writes it: its columns, its record, its search columns. */
+import type { ContentType, ConversationType, MessageRecord } from '@parley/chat-core';
+import { type Selectable, sql } from 'kysely';
+import { type Codec, readBool, readDate, readDateOrNull, readList } from './codec.js';
+import type { MessagesTable } from './database.js';
+import { ftsText } from './search.js';
+
+/** The columns a message is read from: never the search columns, which the port never answers. */
+export const MESSAGE_COLUMNS = [
+  'id',
+  'conversation_id',
+  'type',
+  'sender_id',
+  'receiver_id',
+  'group_id',
+  'content',
+  'content_type',
+  'mentions',
+  'mention_all',
+  'reply_to',
+  'client_msg_id',
+  'seq',
+  'created_at',
+  'recalled_at',
+  'recalled_by',
+  'edited_at',
+  'version',
+  'reply_count',
+  'pinned_at',
+  'pinned_by',
+] as const satisfies readonly (keyof MessagesTable)[];
+
+export type MessageRow = Pick<Selectable<MessagesTable>, (typeof MESSAGE_COLUMNS)[number]>;
+
+/**
+ * The search columns of a message with these tokens (none when recalled): the token array on
+ * PostgreSQL, the FTS5 text on SQLite (see `search.ts`).
+ */
+export function searchColumns(
+  codec: Codec,
+  tokens: readonly string[],
+): { search_tokens: string[] } | { search_text: string | null } {
+  return codec.dialect === 'postgres'
+    ? { search_tokens: [...new Set(tokens)] }
+    : { search_text: ftsText(tokens) };
+}
+
+/** SQLite: the next FTS5 key (the single writer lock makes max + 1 safe). */
+export const nextSearchKey = sql<number>`(select coalesce(max(search_key), 0) + 1 from parley_messages)`;
+
+export function toMessage(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    type: row.type as ConversationType,
+    senderId: row.sender_id,
+    receiverId: row.receiver_id,
+    groupId: row.group_id,
+    content: row.content,
+    contentType: row.content_type as ContentType,
+    mentions: readList(row.mentions),
+    mentionAll: readBool(row.mention_all),
+    replyTo: row.reply_to,
+    clientMsgId: row.client_msg_id,
+    seq: row.seq,
+    createdAt: readDate(row.created_at),
+    recalledAt: readDateOrNull(row.recalled_at),
+    recalledBy: row.recalled_by,
+    editedAt: readDateOrNull(row.edited_at),
+    version: row.version,
+    replyCount: row.reply_count,
+    pinnedAt: readDateOrNull(row.pinned_at),
+    pinnedBy: row.pinned_by,
+  };
+}

@@ -57,6 +57,7 @@ async function fill(
     memberIds: [a, b].sort(),
     groupId: null,
     lastSeq: 0,
+    lastVersion: 0,
     lastMessageAt: null,
     createdAt: created,
   });
@@ -84,6 +85,8 @@ async function fill(
         createdAt: new Date(created.getTime() + i * 10),
         recalledAt: null,
         recalledBy: null,
+        editedAt: null,
+        searchTokens: [],
       };
       await store.messages.appendMessage(draft);
       stored++;
@@ -110,6 +113,7 @@ async function bulkFill(store: SqlChatStore, a: string, b: string, count: number
     memberIds: [a, b].sort(),
     groupId: null,
     lastSeq: 0,
+    lastVersion: 0,
     lastMessageAt: null,
     createdAt: new Date(created),
   });

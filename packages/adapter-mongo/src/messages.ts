@@ -14,10 +14,11 @@ import type { ClientSession } from 'mongoose';
 import { type Handle, inTransaction } from './connection.js';
 import { guard, isDuplicateKeyError, retryOnDuplicateKey } from './errors.js';
 import { fromStoredId, fromStoredIdOrNull, fromStoredIds, toStoredId, toStoredIdOrNull } from './ids.js';
+import { messageChangeMethods } from './message-changes.js';
 import { type Doc, date, dateOrNull, decodeCursor, encodeCursor, op, toPage } from './paging.js';
 
-/** What history reads fetch: everything but the per-user and claim bookkeeping. */
-const MESSAGE_PROJECTION = { hiddenFor: 0, claimToken: 0, claimedAt: 0 } as const;
+/** What history reads fetch: everything but the per-user, search and claim bookkeeping. */
+export const MESSAGE_PROJECTION = { hiddenFor: 0, searchTokens: 0, claimToken: 0, claimedAt: 0 } as const;
 
 /** A placeholder older than this may be taken over by a repeat (its claimer is presumed dead). */
 const CLAIM_LEASE_MS = 30_000;
@@ -33,12 +34,13 @@ function toConversation(doc: Doc): ConversationRecord {
     memberIds: fromStoredIds(doc.memberIds),
     groupId: fromStoredIdOrNull(doc.groupId),
     lastSeq: Number(doc.lastSeq ?? 0),
+    lastVersion: Number(doc.lastVersion ?? 0),
     lastMessageAt: dateOrNull(doc.lastMessageAt),
     createdAt: date(doc.createdAt),
   };
 }
 
-function toMessage(doc: Doc): MessageRecord {
+export function toMessage(doc: Doc): MessageRecord {
   return {
     id: fromStoredId(doc._id),
     conversationId: String(doc.conversationId),
@@ -56,6 +58,12 @@ function toMessage(doc: Doc): MessageRecord {
     createdAt: date(doc.createdAt),
     recalledAt: dateOrNull(doc.recalledAt),
     recalledBy: fromStoredIdOrNull(doc.recalledBy),
+    // Documents stored before these fields existed read as never changed.
+    editedAt: dateOrNull(doc.editedAt),
+    version: Number(doc.version ?? 0),
+    replyCount: Number(doc.replyCount ?? 0),
+    pinnedAt: dateOrNull(doc.pinnedAt),
+    pinnedBy: fromStoredIdOrNull(doc.pinnedBy ?? null),
   };
 }
 
@@ -88,6 +96,15 @@ function draftDocument(draft: MessageDraft): Doc {
     createdAt: draft.createdAt,
     recalledAt: draft.recalledAt,
     recalledBy: toStoredIdOrNull(draft.recalledBy),
+    editedAt: draft.editedAt,
+    version: 0,
+    replyCount: 0,
+    pinnedAt: null,
+    pinnedBy: null,
+    // Written with the raw driver (no Mongoose defaults): only non-empty token lists are stored.
+    ...(draft.recalledAt === null && draft.searchTokens.length > 0
+      ? { searchTokens: [...new Set(draft.searchTokens)] }
+      : {}),
   };
 }
 
@@ -128,6 +145,16 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
     return Number(conversation.lastSeq);
   }
 
+  /** A created reply raises its parent's thread count (in the append's transaction when there is one). */
+  async function countReply(handle: Handle, draft: MessageDraft, session?: ClientSession): Promise<void> {
+    if (draft.replyTo === null) return;
+    await handle.models.messages.collection.updateOne(
+      { _id: toStoredId(draft.replyTo) as never },
+      { $inc: { replyCount: 1 } },
+      session ? { session } : {},
+    );
+  }
+
   async function findBySender(
     handle: Handle,
     senderId: string,
@@ -135,7 +162,11 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
     session?: ClientSession,
   ) {
     return handle.models.messages
-      .findOne({ senderId: toStoredId(senderId), clientMsgId }, { hiddenFor: 0 }, session ? { session } : {})
+      .findOne(
+        { senderId: toStoredId(senderId), clientMsgId },
+        { hiddenFor: 0, searchTokens: 0 },
+        session ? { session } : {},
+      )
       .lean<Doc>();
   }
 
@@ -151,6 +182,7 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
         const seq = await nextSeq(handle, draft, session);
         const doc = { ...draftDocument(draft), seq };
         await handle.models.messages.collection.insertOne(doc, session ? { session } : {});
+        await countReply(handle, draft, session);
         return { message: toMessage(doc), created: true };
       });
     } catch (error) {
@@ -171,8 +203,10 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
       { _id: toStoredId(draft.id) as never, claimToken: token },
       { $set: { seq }, $unset: { claimToken: '', claimedAt: '' } },
     );
-    if (result.matchedCount === 1)
+    if (result.matchedCount === 1) {
+      await countReply(handle, draft);
       return { message: { ...toMessage(draftDocument(draft)), seq }, created: true };
+    }
     // Our claim was taken over after a stall longer than the lease: seq is burnt, answer theirs.
     const stored = await handle.models.messages
       .findOne({ _id: toStoredId(draft.id) }, MESSAGE_PROJECTION)
@@ -223,7 +257,8 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
         );
         if (taken.matchedCount === 1) {
           const stale = toMessage({ ...existing, seq: 0 });
-          return number(handle, { ...stale }, token);
+          // The placeholder holds its own tokens already; the draft's are only for a new document.
+          return number(handle, { ...stale, searchTokens: [] }, token);
         }
       }
     }
@@ -242,6 +277,8 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
           memberIds: conversation.memberIds.map(toStoredId),
           groupId: toStoredIdOrNull(conversation.groupId),
           lastSeq: conversation.lastSeq,
+          lastVersion: conversation.lastVersion,
+          pinCount: 0,
           lastMessageAt: conversation.lastMessageAt,
           createdAt: conversation.createdAt,
         };
@@ -285,6 +322,7 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
         const seq = await nextSeq(handle, draft);
         const doc = { ...draftDocument(draft), seq };
         await handle.models.messages.collection.insertOne(doc);
+        await countReply(handle, draft);
         return { message: toMessage(doc), created: true };
       }),
 
@@ -340,23 +378,7 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
         return { items: page, hasMore };
       }),
 
-    recallMessage: (id, by, at) =>
-      guard(async () => {
-        const { models } = await ready();
-        // A message is recalled once: a later recall keeps the first one's author and time.
-        const doc = await models.messages
-          .findOneAndUpdate(
-            { _id: toStoredId(id), seq: op({ $gt: 0 }), recalledAt: null },
-            { $set: { content: '', recalledAt: at, recalledBy: toStoredId(by) } },
-            { returnDocument: 'after', projection: MESSAGE_PROJECTION },
-          )
-          .lean<Doc>();
-        if (doc) return toMessage(doc);
-        const existing = await models.messages
-          .findOne({ _id: toStoredId(id), seq: op({ $gt: 0 }) }, MESSAGE_PROJECTION)
-          .lean<Doc>();
-        return existing ? toMessage(existing) : null;
-      }),
+    ...messageChangeMethods(ready),
 
     hideMessage: (userId, messageId) =>
       guard(async () => {

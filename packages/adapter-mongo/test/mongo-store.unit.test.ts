@@ -71,6 +71,22 @@ describe('index declarations', () => {
     indexOf('messages', { conversationId: 1, createdAt: 1, seq: 1 });
   });
 
+  it('messages: changed by version, threads, pins (partial) and multikey search tokens', () => {
+    indexOf('messages', { conversationId: 1, version: 1 });
+    indexOf('messages', { replyTo: 1, seq: 1 });
+    expect(indexOf('messages', { conversationId: 1, pinnedAt: -1, seq: -1 }).partialFilterExpression).toEqual(
+      {
+        pinnedAt: { $type: 'date' },
+      },
+    );
+    indexOf('messages', { searchTokens: 1, createdAt: -1, _id: -1 });
+    expect(MONGO_SCHEMAS.messages.path('searchTokens')).toBeDefined();
+  });
+
+  it('reactions: one per (message, user, emoji)', () => {
+    expect(indexOf('reactions', { messageId: 1, userId: 1, emoji: 1 }).unique).toBe(true);
+  });
+
   it('cursors: unique (userId, conversationId) and readers by readSeq', () => {
     expect(indexOf('cursors', { userId: 1, conversationId: 1 }).unique).toBe(true);
     indexOf('cursors', { conversationId: 1, readSeq: 1, userId: 1 });

@@ -9,6 +9,10 @@ export const conversationSchema = new Schema(
     memberIds: { type: [IdType], default: undefined },
     groupId: { type: IdType, default: null },
     lastSeq: { type: Number, required: true },
+    /** The change counter: raised by every change to an existing message; absent reads as 0. */
+    lastVersion: { type: Number, default: 0 },
+    /** Messages pinned here: reserved with a conditional `$inc` before a pin, so the limit holds. */
+    pinCount: { type: Number, default: 0 },
     lastMessageAt: { type: Date, default: null },
     createdAt: { type: Date, required: true },
   },

@@ -9,6 +9,7 @@ import { groupSchema } from './groups.js';
 import { joinRequestSchema } from './join-requests.js';
 import { messageSchema } from './messages.js';
 import { oneTimeCodeSchema } from './one-time-codes.js';
+import { reactionSchema } from './reactions.js';
 import { revokedTokenSchema } from './revoked-tokens.js';
 import { userSchema } from './users.js';
 
@@ -21,6 +22,7 @@ export const SCHEMAS = {
   blocks: blockSchema,
   conversations: conversationSchema,
   messages: messageSchema,
+  reactions: reactionSchema,
   cursors: cursorSchema,
   groups: groupSchema,
   group_members: groupMemberSchema,

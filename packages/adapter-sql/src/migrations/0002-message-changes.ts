@@ -10,9 +10,9 @@
  * - Search. PostgreSQL: a `text[]` column `search_tokens` with a GIN index, queried with `@>`.
  *   SQLite: an FTS5 table `parley_message_search` over `parley_messages.search_text` (external
  *   content, keyed by the stable integer `search_key`), kept in step by triggers on every insert,
- *   delete and change of the text, as the FTS5 documentation describes. A row is in the index
- *   exactly when it has both a key and a (non-null) text, so a delete never names a row that
- *   was not indexed.
+ *   delete and change of the text, as the FTS5 documentation describes. Every row with a key is
+ *   in the index (with its text, or none), so a delete names exactly what was indexed and the
+ *   index passes FTS5's integrity-check; a row inserted without a key gets one from a trigger.
  *
  * Existing rows are brought along: reply counts are counted, and the text messages that are not
  * recalled are indexed with the core's tokens (`indexTokens`), in batches.
@@ -108,14 +108,7 @@ export function messageChangesMigration(dialect: DialectName): Migration {
           select count(*) from parley_messages r where r.reply_to = parley_messages.id
         ) where exists (select 1 from parley_messages r where r.reply_to = parley_messages.id)`.execute(db);
 
-      if (pg) {
-        await db.schema
-          .createIndex('parley_messages_search_idx')
-          .on('parley_messages')
-          .using('gin')
-          .column('search_tokens')
-          .execute();
-      } else {
+      if (!pg) {
         // Existing rows get their keys from their current rowid; new ones take max + 1.
         await sql`update parley_messages set search_key = rowid`.execute(db);
         await db.schema
@@ -124,25 +117,6 @@ export function messageChangesMigration(dialect: DialectName): Migration {
           .column('search_key')
           .unique()
           .execute();
-        await sql`create virtual table parley_message_search using fts5(
-            search_text, content = 'parley_messages', content_rowid = 'search_key', tokenize = 'ascii'
-          )`.execute(db);
-        await sql`create trigger parley_messages_search_ai after insert on parley_messages
-            when new.search_key is not null and new.search_text is not null begin
-              insert into parley_message_search (rowid, search_text) values (new.search_key, new.search_text);
-            end`.execute(db);
-        await sql`create trigger parley_messages_search_ad after delete on parley_messages
-            when old.search_key is not null and old.search_text is not null begin
-              insert into parley_message_search (parley_message_search, rowid, search_text)
-                values ('delete', old.search_key, old.search_text);
-            end`.execute(db);
-        await sql`create trigger parley_messages_search_au after update of search_text, search_key
-            on parley_messages begin
-              insert into parley_message_search (parley_message_search, rowid, search_text)
-                select 'delete', old.search_key, old.search_text where old.search_key is not null and old.search_text is not null;
-              insert into parley_message_search (rowid, search_text)
-                select new.search_key, new.search_text where new.search_key is not null and new.search_text is not null;
-            end`.execute(db);
       }
 
       // Existing text messages indexed with the core's tokens, a batch at a time.
@@ -168,6 +142,46 @@ export function messageChangesMigration(dialect: DialectName): Migration {
             .execute();
         }
         after = (rows.at(-1) as { id: string }).id;
+      }
+
+      if (pg) {
+        // Built after the backfill: one pass instead of an index update per row.
+        await db.schema
+          .createIndex('parley_messages_search_idx')
+          .on('parley_messages')
+          .using('gin')
+          .column('search_tokens')
+          .execute();
+      } else {
+        // The index is built from the rows as they now are (every row has a key, the texts are
+        // backfilled), then triggers keep it in step: every row with a key is in the index, with
+        // its text or none (an FTS5 external-content index expects each content row to be there).
+        await sql`create virtual table parley_message_search using fts5(
+            search_text, content = 'parley_messages', content_rowid = 'search_key', tokenize = 'ascii'
+          )`.execute(db);
+        await sql`insert into parley_message_search (parley_message_search) values ('rebuild')`.execute(db);
+        // A row written around the store (no key) gets one, and so its place in the index.
+        await sql`create trigger parley_messages_search_key after insert on parley_messages
+            when new.search_key is null begin
+              update parley_messages set search_key = (select coalesce(max(search_key), 0) + 1 from parley_messages)
+                where rowid = new.rowid;
+            end`.execute(db);
+        await sql`create trigger parley_messages_search_ai after insert on parley_messages
+            when new.search_key is not null begin
+              insert into parley_message_search (rowid, search_text) values (new.search_key, new.search_text);
+            end`.execute(db);
+        await sql`create trigger parley_messages_search_ad after delete on parley_messages
+            when old.search_key is not null begin
+              insert into parley_message_search (parley_message_search, rowid, search_text)
+                values ('delete', old.search_key, old.search_text);
+            end`.execute(db);
+        await sql`create trigger parley_messages_search_au after update of search_text, search_key
+            on parley_messages begin
+              insert into parley_message_search (parley_message_search, rowid, search_text)
+                select 'delete', old.search_key, old.search_text where old.search_key is not null;
+              insert into parley_message_search (rowid, search_text)
+                select new.search_key, new.search_text where new.search_key is not null;
+            end`.execute(db);
       }
     },
 

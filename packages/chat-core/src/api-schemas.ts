@@ -3,7 +3,7 @@
  * from exactly what the engine validates: every operation's input schema (the one its
  * `parseInput` applies) and the view schemas of what it answers.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   addMembersSchema,
   announcementSchema,
@@ -25,11 +25,15 @@ import {
 } from './identity/schemas.js';
 import { formatSchema } from './invites/invite-service.js';
 import {
+  editSchema,
+  emojiSchema,
   historySchema,
   markReadSchema,
   readersSchema,
+  searchMessagesSchema,
   sendGroupSchema,
   sendPrivateSchema,
+  threadSchema,
 } from './messaging/schemas.js';
 import { listRequestsSchema, sendFriendRequestSchema, targetUserSchema } from './social/schemas.js';
 import { pageInputSchema } from './util/pagination.js';
@@ -59,6 +63,11 @@ export function operationSchemas(config: { groupMaxMembers: number }) {
     sendGroup: sendGroupSchema,
     markRead: markReadSchema,
     readers: readersSchema,
+    editMessage: editSchema.omit({ messageId: true }),
+    addReaction: z.object({ emoji: emojiSchema }),
+    thread: threadSchema,
+    pin: z.object({ messageId: editSchema.shape.messageId }),
+    searchMessages: searchMessagesSchema,
     createGroup: createGroupSchema(config.groupMaxMembers),
     updateGroup: updateGroupSchema,
     addMembers: addMembersSchema(config.groupMaxMembers),

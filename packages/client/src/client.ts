@@ -427,6 +427,53 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
       conversationChanged(view);
     }
   });
+  /** A live change to a held message; the newer version wins, older or repeated ones are dropped. */
+  const changeLive = (
+    conversationId: string,
+    messageId: string,
+    version: number,
+    update: (message: MessageView) => MessageView,
+  ) => {
+    const view = viewOf(conversationId);
+    const changed = view.change(messageId, version, update);
+    if (!changed) return;
+    emitter.emit('message:changed', { conversationId, message: changed });
+    conversationChanged(view);
+  };
+  socket.on('message_edited', ({ messageId, conversationId, content, editedAt, version }) =>
+    changeLive(conversationId, messageId, version, (m) => ({ ...m, content, editedAt })),
+  );
+  socket.on('message_reaction', ({ messageId, conversationId, userId, emoji, add, version }) =>
+    changeLive(conversationId, messageId, version, (m) => {
+      const mine = userId === selfId;
+      const reactions = (m.reactions ?? []).map((r) => ({ ...r }));
+      const entry = reactions.find((r) => r.emoji === emoji);
+      if (add) {
+        if (entry) {
+          entry.count += 1;
+          entry.me = entry.me || mine;
+        } else reactions.push({ emoji, count: 1, me: mine });
+      } else if (entry) {
+        entry.count -= 1;
+        if (mine) entry.me = false;
+      }
+      const kept = reactions.filter((r) => r.count > 0);
+      const next: MessageView = { ...m };
+      if (kept.length > 0) next.reactions = kept;
+      else delete next.reactions;
+      return next;
+    }),
+  );
+  socket.on('message_pinned', ({ messageId, conversationId, version }) =>
+    changeLive(conversationId, messageId, version, (m) => ({ ...m, pinned: true })),
+  );
+  socket.on('message_unpinned', ({ messageId, conversationId, version }) =>
+    changeLive(conversationId, messageId, version, (m) => {
+      const next: MessageView = { ...m };
+      delete next.pinned;
+      return next;
+    }),
+  );
   socket.on('typing_status_update', ({ from, isTyping, groupId }) => {
     if (!selfId && !groupId) return;
     const conversationId = groupId

@@ -24,6 +24,7 @@ import type {
   PrivateUser,
   PublicUser,
   QrCodeView,
+  SyncPage,
 } from './views.js';
 
 const isoTime = z.iso.datetime();
@@ -81,9 +82,29 @@ export const messageViewSchema = z.object({
   createdAt: isoTime,
   status: z.enum(['sent', 'delivered', 'read']).optional(),
   recalled: z.literal(true).optional(),
+  editedAt: isoTime.optional(),
+  reactions: z.array(z.object({ emoji: z.string(), count: z.int().min(1), me: z.boolean() })).optional(),
+  replyCount: z.int().min(1).optional(),
+  pinned: z.literal(true).optional(),
+  version: z.int().min(0),
 });
 
 export const messagePageSchema = z.object({ messages: z.array(messageViewSchema), hasMore: z.boolean() });
+
+/** What `sync` answers: new messages, the older ones changed since `afterVersion`, and the counter. */
+export const syncPageSchema = z.object({
+  messages: z.array(messageViewSchema),
+  changed: z.array(messageViewSchema),
+  hasMore: z.boolean(),
+  version: z.int().min(0),
+});
+
+/** A page of messages with the cursor of the next one (threads, search). */
+export const messageCursorPageSchema = z.object({
+  messages: z.array(messageViewSchema),
+  hasMore: z.boolean(),
+  nextCursor: z.string().nullable(),
+});
 
 const joinPolicy = z.enum(['open', 'approval', 'invite']);
 const groupRole = z.enum(['owner', 'admin', 'member']);
@@ -183,6 +204,8 @@ export const viewSchemas = {
   FriendRequest: friendRequestViewSchema,
   Message: messageViewSchema,
   MessagePage: messagePageSchema,
+  SyncPage: syncPageSchema,
+  MessageCursorPage: messageCursorPageSchema,
   GroupCard: groupCardSchema,
   Announcement: announcementViewSchema,
   Group: groupViewSchema,
@@ -202,6 +225,23 @@ export const serverEventSchemas = {
   message_delivered: z.object({ messageId: id, conversationId: id, userId: id, seq: z.int() }),
   message_read: z.object({ messageId: id, readerId: id, conversationId: id, seq: z.int() }),
   message_recalled: z.object({ messageId: id, conversationId: id, by: id }),
+  message_edited: z.object({
+    messageId: id,
+    conversationId: id,
+    content: z.string(),
+    editedAt: isoTime,
+    version: z.int().min(1),
+  }),
+  message_reaction: z.object({
+    messageId: id,
+    conversationId: id,
+    userId: id,
+    emoji: z.string(),
+    add: z.boolean(),
+    version: z.int().min(1),
+  }),
+  message_pinned: z.object({ conversationId: id, messageId: id, by: id, version: z.int().min(1) }),
+  message_unpinned: z.object({ conversationId: id, messageId: id, by: id, version: z.int().min(1) }),
   mention: z.object({ messageId: id, groupId: id, from: id }),
   typing_status_update: z.object({ from: id, isTyping: z.boolean(), groupId: id.optional() }),
   user_presence: z.object({
@@ -235,7 +275,9 @@ export const clientEventAckSchemas = {
   typing_status: z.object({}),
   join_group_room: z.object({ groupId: id }),
   recall_message: z.object({ message: messageViewSchema }),
-  sync: messagePageSchema,
+  sync: syncPageSchema,
+  edit_message: z.object({ message: messageViewSchema }),
+  react_message: z.object({ message: messageViewSchema }),
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 // Compile-time drift checks: each schema's output and its view type are mutually assignable.
@@ -248,6 +290,7 @@ const viewTypesMatch: [
   Same<z.output<typeof friendRequestViewSchema>, FriendRequestView>,
   Same<z.output<typeof messageViewSchema>, MessageView>,
   Same<z.output<typeof messagePageSchema>, MessagePage>,
+  Same<z.output<typeof syncPageSchema>, SyncPage>,
   Same<z.output<typeof groupCardSchema>, GroupCard>,
   Same<z.output<typeof announcementViewSchema>, AnnouncementView>,
   Same<z.output<typeof groupViewSchema>, GroupView>,
@@ -257,7 +300,7 @@ const viewTypesMatch: [
   Same<z.output<typeof qrCodeViewSchema>, QrCodeView>,
   Same<z.output<typeof inviteViewSchema>, InviteView>,
   Same<z.output<typeof inviteRedemptionSchema>, InviteRedemption>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void viewTypesMatch;
 
 type ServerEventsMatch = {

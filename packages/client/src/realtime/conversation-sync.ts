@@ -1,14 +1,14 @@
 /**
- * Gap filling by seq: `sync { conversationId, afterSeq }` from the seq the client holds, page by
- * page while `hasMore`. One sync per conversation at a time; a request while one runs makes it
+ * Gap filling by seq and by version: `sync { conversationId, afterSeq, afterVersion }` from the seq
+ * and the change counter the client holds, page by page while `hasMore`. One sync per conversation at a time; a request while one runs makes it
  * run once more, so a gap seen mid-sync is never left open.
  */
-import type { MessagePage, MessageView, SyncInput } from '@parley/chat-core';
+import type { MessageView, SyncInput, SyncPage } from '@parley/chat-core';
 import type { ConversationViewState } from '../store/conversation-view.js';
 
 /** What the syncer needs. */
 export interface ConversationSyncDeps {
-  request(payload: SyncInput): Promise<MessagePage>;
+  request(payload: SyncInput): Promise<SyncPage>;
   viewOf(conversationId: string): ConversationViewState;
   apply(messages: readonly MessageView[]): void;
   /** @default 100 */
@@ -32,12 +32,17 @@ export function createConversationSync(deps: ConversationSyncDeps): Conversation
     for (;;) {
       const view = deps.viewOf(conversationId);
       const afterSeq = view.heldSeq;
-      const page = await deps.request({ conversationId, afterSeq, limit });
+      const afterVersion = view.heldVersion;
+      const page = await deps.request({ conversationId, afterSeq, afterVersion, limit });
       deps.apply(page.messages);
+      // Changes to older messages (recalls, edits, reactions, pins) made while this client was away.
+      deps.apply(page.changed ?? []);
       view.synced(afterSeq, page.messages);
-      fetched += page.messages.length;
+      if (typeof page.version === 'number') view.versionSynced(page.version);
+      fetched += page.messages.length + (page.changed?.length ?? 0);
       // No progress means the server has nothing more for us, whatever hasMore says.
-      if (!page.hasMore || page.messages.length === 0 || view.heldSeq <= afterSeq) return fetched;
+      const progressed = view.heldSeq > afterSeq || view.heldVersion > afterVersion;
+      if (!page.hasMore || !progressed) return fetched;
     }
   };
 

@@ -38,6 +38,22 @@ export interface ConversationViewState {
   synced(afterSeq: number, page: readonly MessageView[]): void;
   /** Takes the server's summary: its lastSeq and unread count. */
   summarize(summary: ConversationView): void;
+  /**
+   * The conversation's change counter this client has caught up with: the `afterVersion` of the
+   * next sync. 0 at first.
+   */
+  readonly heldVersion: number;
+  /** Records the `version` a sync answered (it only moves forward). */
+  versionSynced(version: number): void;
+  /**
+   * Applies a live change (edit, reaction, pin) to a held message when `version` is newer than the
+   * message's own; answers the changed message, or undefined when it is not held or not newer.
+   */
+  change(
+    messageId: string,
+    version: number,
+    update: (message: MessageView) => MessageView,
+  ): MessageView | undefined;
   /** Marks a recall; answers the tombstone when the message is held (else remembers it). */
   recall(messageId: string): MessageView | undefined;
   /** Own messages whose status moved: `delivered` for one id, `read` for every seq up to `seq`. */
@@ -59,6 +75,7 @@ export function createConversationView(id: string, selfId: () => string | null):
   const recalled = new Set<string>();
   let ordered: MessageView[] = [];
   let held = 0;
+  let heldVersion = 0;
   let last = 0;
   // Unread: the server's count up to `countedThrough`, plus messages from others above it.
   let unread = 0;
@@ -90,8 +107,18 @@ export function createConversationView(id: string, selfId: () => string | null):
     ordered = ordered.map((m) => (m === previous ? next : m));
   };
 
+  /** Fields a change sets or clears: the copy with the newer version decides them. */
+  const CHANGE_FIELDS = ['content', 'editedAt', 'reactions', 'replyCount', 'pinned'] as const;
+
   const merge = (mine: MessageView, incoming: MessageView): MessageView => {
     const merged: MessageView = { ...mine, ...incoming };
+    const newer = (incoming.version ?? 0) >= (mine.version ?? 0) ? incoming : mine;
+    const target = merged as unknown as Record<string, unknown>;
+    for (const field of CHANGE_FIELDS) {
+      if (newer[field] === undefined) delete target[field];
+      else target[field] = newer[field];
+    }
+    merged.version = Math.max(mine.version ?? 0, incoming.version ?? 0);
     // Status only moves forward, and a tombstone stays one, whatever order copies arrive in.
     const a = mine.status ? STATUS_RANK[mine.status] : -1;
     const b = incoming.status ? STATUS_RANK[incoming.status] : -1;
@@ -122,6 +149,19 @@ export function createConversationView(id: string, selfId: () => string | null):
     },
     get unreadCount() {
       return unread;
+    },
+    get heldVersion() {
+      return heldVersion;
+    },
+    versionSynced(version) {
+      if (version > heldVersion) heldVersion = version;
+    },
+    change(messageId, version, update) {
+      const existing = byId.get(messageId);
+      if (!existing || (existing.version ?? 0) >= version || existing.recalled) return undefined;
+      const next = { ...update(existing), version };
+      replace(existing, next);
+      return next;
     },
     apply(message) {
       const existing =

@@ -32,7 +32,9 @@ const CLIENT_SUMMARIES: Record<(typeof CLIENT_EVENT_NAMES)[number], string> = {
   typing_status: 'Typing to a user (`to`) or a group (`groupId`)',
   join_group_room: "Join a group's room (idempotent; members only)",
   recall_message: 'Recall a message',
-  sync: 'Messages after a seq, to fill gaps and resume',
+  sync: 'Messages after a seq, and with afterVersion the older ones changed since, to fill gaps and resume',
+  edit_message: 'Edit a text message you sent',
+  react_message: 'Add (add: true) or remove (add: false) your reaction with one emoji',
 };
 
 export interface AsyncApiOptions {

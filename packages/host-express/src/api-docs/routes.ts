@@ -15,6 +15,7 @@ import {
   inviteRedemptionSchema,
   inviteViewSchema,
   joinRequestViewSchema,
+  messageCursorPageSchema,
   messagePageSchema,
   messageViewSchema,
   operationSchemas,
@@ -333,6 +334,70 @@ export function restRoutes(config: { groupMaxMembers: number }, extra: readonly 
         responses: { 200: ok('A page of readers', paginatedSchema('readers', publicUserSchema)) },
       },
     ),
+    r(
+      'get',
+      '/api/messages/search',
+      'searchMessages',
+      'messages',
+      'Search what the caller may read, newest first',
+      {
+        query: s.searchMessages,
+        responses: { 200: ok('A page of matching messages', messageCursorPageSchema) },
+      },
+    ),
+    r(
+      'patch',
+      '/api/messages/:id',
+      'editMessage',
+      'messages',
+      'Edit a text message (the sender, within the edit window)',
+      {
+        body: s.editMessage,
+        responses: { 200: ok('The edited message', z.object({ message: messageViewSchema })) },
+      },
+    ),
+    r('post', '/api/messages/:id/reactions', 'addReaction', 'messages', 'React to a message with one emoji', {
+      body: s.addReaction,
+      responses: { 200: ok('The message with its reactions', z.object({ message: messageViewSchema })) },
+    }),
+    r(
+      'delete',
+      '/api/messages/:id/reactions/:emoji',
+      'removeReaction',
+      'messages',
+      "Remove the caller's reaction",
+      {
+        responses: { 204: none('Removed') },
+      },
+    ),
+    r('get', '/api/messages/:id/thread', 'messageThread', 'messages', 'The replies to a message, ascending', {
+      query: s.thread,
+      responses: { 200: ok('A page of replies', messageCursorPageSchema) },
+    }),
+    r(
+      'get',
+      '/api/conversations/:id/pins',
+      'listPins',
+      'messages',
+      'Pinned messages, most recently pinned first',
+      {
+        responses: { 200: ok('The pinned messages', z.object({ messages: z.array(messageViewSchema) })) },
+      },
+    ),
+    r(
+      'post',
+      '/api/conversations/:id/pins',
+      'pinMessage',
+      'messages',
+      'Pin a message (either party; group owner and admins)',
+      {
+        body: s.pin,
+        responses: { 201: ok('The pinned message', z.object({ message: messageViewSchema })) },
+      },
+    ),
+    r('delete', '/api/conversations/:id/pins/:messageId', 'unpinMessage', 'messages', 'Unpin a message', {
+      responses: { 204: none('Unpinned') },
+    }),
     // --- groups
     r('post', '/api/groups', 'createGroup', 'groups', 'Create a group', {
       body: s.createGroup,

@@ -121,7 +121,10 @@ export function messageChangesScenarios(options: ConformanceOptions): void {
         expectRefusal(ctx.engine.messages.edit(a.id, fresh.id, { content: 'back' }), 'FORBIDDEN'),
       );
       // Across a block, nothing is edited.
-      const { message: last } = await ctx.engine.messages.sendPrivate(a.id, { receiverId: b.id, content: 'before' });
+      const { message: last } = await ctx.engine.messages.sendPrivate(a.id, {
+        receiverId: b.id,
+        content: 'before',
+      });
       await ctx.engine.blacklist.add(b.id, { userId: a.id });
       await expectRefusal(ctx.engine.messages.edit(a.id, last.id, { content: 'blocked' }), 'BLOCKED');
       await expectRefusal(ctx.engine.messages.react(a.id, { messageId: last.id, emoji: '👍' }), 'BLOCKED');

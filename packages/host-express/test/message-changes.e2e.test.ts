@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: wire payloads in these tests are read field by field
 /**
  * Edits, reactions, threads, pins, search and the sync of changes over REST and Socket.IO, as a
  * client meets them: status codes, error codes, events with exactly their payload.

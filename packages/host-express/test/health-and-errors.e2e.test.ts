@@ -99,11 +99,23 @@ describe('errors', () => {
     for (const [method, path] of [
       ['GET', '/api/nope'],
       ['POST', '/api/users/me'],
-      ['GET', '/'],
+      ['GET', '/no-such-page'],
     ] as const) {
       const res = await s.api(method, path);
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('with WEB_APP=false, / is an unknown route too (API-only deployments)', async () => {
+    const apiOnly = await startServer({ config: { webApp: false } });
+    try {
+      const res = await apiOnly.api('GET', '/');
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+      expect((await apiOnly.api('GET', '/invite/some-token')).status).toBe(404);
+    } finally {
+      await apiOnly.close();
     }
   });
 

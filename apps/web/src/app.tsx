@@ -7,6 +7,7 @@ import { GroupInfo, NewGroup } from './screens/groups.js';
 import { InviteScreen } from './screens/invite.js';
 import { MeScreen } from './screens/me.js';
 import { PeopleScreen } from './screens/people.js';
+import { ThreadScreen } from './screens/thread.js';
 import { changed, navigate, useApp } from './state.js';
 
 const CONNECTION_WORDS: Record<string, string> = {
@@ -106,6 +107,13 @@ export function App() {
         <section class="main">
           {view.name === 'chat' && (
             <ChatScreen key={view.conversationId} conversationId={view.conversationId} />
+          )}
+          {view.name === 'thread' && (
+            <ThreadScreen
+              key={view.messageId}
+              conversationId={view.conversationId}
+              messageId={view.messageId}
+            />
           )}
           {view.name === 'group-info' && <GroupInfo key={view.groupId} groupId={view.groupId} />}
           {view.name === 'new-group' && <NewGroup />}

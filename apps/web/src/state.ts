@@ -28,6 +28,7 @@ export type View =
   | { name: 'people' }
   | { name: 'me' }
   | { name: 'chat'; conversationId: string }
+  | { name: 'thread'; conversationId: string; messageId: string }
   | { name: 'group-info'; groupId: string }
   | { name: 'new-group' }
   | { name: 'invite'; token: string };
@@ -50,6 +51,8 @@ export interface AppState {
   hidden: Set<string>;
   /** A short notice at the top (an error in plain words, or a confirmation). */
   notice: { text: string; kind: 'error' | 'info' } | null;
+  /** The message being edited in place, if any. */
+  editing: string | null;
 }
 
 const listeners = new Set<() => void>();
@@ -70,6 +73,7 @@ export const state: AppState = {
   mentioned: new Set(),
   hidden: new Set(readJson<string[]>(HIDDEN_KEY) ?? []),
   notice: null,
+  editing: null,
 };
 
 function readJson<T>(key: string): T | null {
@@ -176,6 +180,7 @@ export async function signOut(): Promise<void> {
     mentioned: new Set(),
     hidden: new Set(),
     notice: null,
+    editing: null,
   } satisfies Partial<AppState>);
   changed();
 }

@@ -2,7 +2,8 @@
  * Parley Web in Debian's Chromium: two people in two browser contexts register and verify, befriend
  * through the QR code's invite link, chat with typing, presence and read ticks, make a group,
  * mention, recall; a reload keeps the session; a dropped network and its return lose nothing; no
- * console errors. Also what the host serves: caching and the Content-Security-Policy.
+ * console errors. Then edit, react, pin, a thread and search, seen live by the other person. Also
+ * what the host serves: caching and the Content-Security-Policy.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,5 +209,117 @@ describe.skipIf(missing)('Parley Web', () => {
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
     await Promise.all([alice.context.close(), bob.context.close()]);
+  }, 60_000);
+
+  it('edits, reactions, pins, a thread and search, seen live by the other person', async () => {
+    const carol = await person('Carol');
+    const dave = await person('Dave');
+    await Promise.all([carol.page.goto(web.url), dave.page.goto(web.url)]);
+    await Promise.all([registerInApp(carol.page, web, carol), registerInApp(dave.page, web, dave)]);
+
+    // Carol asks Dave by email (REST, with her session's token); Dave accepts in the app.
+    const added = await carol.page.evaluate(async (email) => {
+      const { localStorage } = globalThis as unknown as { localStorage: { getItem(k: string): string } };
+      const res = await fetch('/api/friends/add', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${localStorage.getItem('parley:token')}`,
+        },
+        body: JSON.stringify({ email }),
+      });
+      return res.status;
+    }, dave.email);
+    expect(added).toBe(201);
+    await openTab(dave, 'People');
+    await dave.page
+      .getByRole('region', { name: 'Friend requests' })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    for (const [p, other] of [
+      [carol, 'Dave'],
+      [dave, 'Carol'],
+    ] as const) {
+      await openTab(p, 'People');
+      const friends = p.page.getByRole('region', { name: 'Friends' });
+      await friends.getByText(other).waitFor();
+      await friends.getByRole('button', { name: 'Message' }).click();
+      await p.page.getByRole('heading', { name: other }).waitFor();
+    }
+
+    await send(carol, 'Lunch at noon?');
+    await send(carol, 'Meeting notes: 会议记录 today');
+    await messages(dave).getByText('Meeting notes: 会议记录 today').waitFor();
+
+    // Carol edits her message in place (from the keyboard): Dave sees the new text, marked edited.
+    const lunch = (p: Person) => messages(p).locator('li.message', { hasText: /^Lunch at/ });
+    await lunch(carol).getByRole('button', { name: 'Message actions' }).press('Enter');
+    await lunch(carol).getByRole('button', { name: 'Edit', exact: true }).press('Enter');
+    const editor = carol.page.getByLabel('Edit message');
+    await editor.fill('Lunch at one?');
+    await editor.press('Enter');
+    await editor.waitFor({ state: 'detached' });
+    await lunch(dave).getByText('Lunch at one?').waitFor();
+    await lunch(dave).getByText('edited', { exact: true }).waitFor();
+    await lunch(carol).getByText('edited', { exact: true }).waitFor();
+
+    // Dave reacts from the palette: Carol sees the count live; Dave takes it back.
+    await lunch(dave).getByRole('button', { name: 'Message actions' }).click();
+    await lunch(dave).getByRole('button', { name: 'React with thumbs up' }).click();
+    await lunch(carol).getByRole('button', { name: 'thumbs up: 1', exact: true }).waitFor();
+    const mine = lunch(dave).getByRole('button', { name: 'thumbs up: 1, including you' });
+    expect(await mine.getAttribute('aria-pressed')).toBe('true');
+    await mine.click();
+    await expect.poll(() => lunch(carol).getByRole('group', { name: 'Reactions' }).count()).toBe(0);
+    await lunch(carol).getByRole('button', { name: 'Message actions' }).click();
+    await lunch(carol).getByRole('button', { name: 'React with heart' }).click();
+    await lunch(dave).getByRole('button', { name: 'heart: 1', exact: true }).waitFor();
+
+    // Carol pins it: Dave sees the mark and the pinned list, and unpins it there.
+    await lunch(carol).getByRole('button', { name: 'Message actions' }).click();
+    await lunch(carol).getByRole('button', { name: 'Pin', exact: true }).click();
+    await lunch(dave).getByRole('img', { name: 'Pinned' }).waitFor();
+    await dave.page.getByRole('button', { name: 'Pinned', exact: true }).click();
+    const pinned = dave.page.getByRole('region', { name: 'Pinned messages' });
+    await pinned.getByText('Lunch at one?').waitFor();
+    await pinned.getByRole('button', { name: 'Unpin: Lunch at one?' }).click();
+    await pinned.getByText('No pinned messages.').waitFor();
+    await expect.poll(() => lunch(carol).getByRole('img', { name: 'Pinned' }).count()).toBe(0);
+
+    // Dave answers in a thread: Carol sees "1 reply" and opens the thread.
+    await lunch(dave).getByRole('button', { name: 'Message actions' }).click();
+    await lunch(dave).getByRole('button', { name: 'Reply in thread' }).click();
+    await dave.page.getByRole('heading', { name: 'Thread' }).waitFor();
+    await dave.page.getByLabel('Reply', { exact: true }).fill('Sure, one works for lunch');
+    await dave.page.getByLabel('Reply', { exact: true }).press('Enter');
+    const thread = (p: Person) => p.page.getByRole('list', { name: 'Thread' });
+    await thread(dave).locator('li.message', { hasText: 'Sure, one works for lunch' }).waitFor();
+    await lunch(carol).getByRole('button', { name: '1 reply' }).click();
+    await thread(carol).getByText('Sure, one works for lunch').waitFor();
+    await thread(carol).getByText('Lunch at one?').waitFor();
+    await carol.page.getByRole('button', { name: 'Back to the chat' }).click();
+    await messages(carol).getByText('Meeting notes: 会议记录 today').waitFor();
+
+    // Search over every conversation: Chinese and English, newest first; a result opens its chat.
+    await openTab(dave, 'Chats');
+    const box = dave.page.getByLabel('Search messages');
+    const results = dave.page.getByRole('region', { name: 'Search results' });
+    await box.fill('会议');
+    await box.press('Enter');
+    await results.getByText('Meeting notes: 会议记录 today').waitFor();
+    await box.fill('lunch');
+    await box.press('Enter');
+    await results.getByText('Lunch at one?').waitFor();
+    expect(await results.locator('.preview').allTextContents()).toEqual([
+      'Sure, one works for lunch',
+      'Lunch at one?',
+    ]);
+    await results.getByRole('button', { name: /Lunch at one\?/ }).click();
+    await dave.page.getByRole('heading', { name: 'Carol' }).waitFor();
+    await lunch(dave).getByText('Lunch at one?').waitFor();
+
+    expect(carol.errors).toEqual([]);
+    expect(dave.errors).toEqual([]);
+    await Promise.all([carol.context.close(), dave.context.close()]);
   }, 60_000);
 });

@@ -1,18 +1,21 @@
 /**
- * One message in a chat. Its actions come from {@link messageActions}: a new feature (edit,
- * reactions, pins, threads) adds an entry there and, if it shows something, a part in
- * {@link MessageItem}'s body, without touching the chat screen.
+ * One message in a chat. Its actions come from {@link messageActions}: a new feature adds an entry
+ * there and, if it shows something, a part in {@link MessageItem}'s body, without touching the chat
+ * screen. Edit (in place, then "edited"), reactions (a fixed palette and counts), pins and threads
+ * are such entries.
  */
 import type { MessageView, OutboxEntry } from '@parley/client';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { plainWords } from '../errors.js';
-import { attempt, hideMessage, nameOf, state } from '../state.js';
+import { attempt, changed, hideMessage, nameOf, navigate, state } from '../state.js';
 
 export interface MessageContext {
   message: MessageView;
   mine: boolean;
   /** Whether the viewer is owner or admin of the message's group. */
   admin: boolean;
+  /** Shown inside a thread view: no "Reply in thread" there. */
+  inThread?: boolean;
 }
 
 export interface MessageAction {
@@ -23,7 +26,60 @@ export interface MessageAction {
   run: (context: MessageContext) => Promise<unknown>;
 }
 
+/** The reaction palette: fixed, each with a name (for labels: not every machine draws emoji). */
+export const REACTIONS: readonly { emoji: string; name: string }[] = [
+  { emoji: '👍', name: 'thumbs up' },
+  { emoji: '❤️', name: 'heart' },
+  { emoji: '😂', name: 'laughing' },
+  { emoji: '😮', name: 'surprised' },
+  { emoji: '😢', name: 'sad' },
+];
+
+const reactionName = (emoji: string) => REACTIONS.find((r) => r.emoji === emoji)?.name ?? emoji;
+
+/** Adds or takes back the viewer's reaction. */
+export function toggleReaction(message: MessageView, emoji: string): Promise<boolean> {
+  const mine = message.reactions?.some((r) => r.emoji === emoji && r.me) ?? false;
+  const messages = state.client!.rest.messages;
+  return attempt(() => (mine ? messages.unreact(message.id, emoji) : messages.react(message.id, emoji)));
+}
+
+const live = (message: MessageView) => !message.recalled && message.contentType !== 'system';
+
+/** Whether the viewer may pin in this message's conversation: either party, or a group's owner/admins. */
+const canPin = ({ message, admin }: MessageContext) => message.type === 'private' || admin;
+
 export const messageActions: MessageAction[] = [
+  {
+    id: 'edit',
+    label: 'Edit',
+    when: ({ message, mine }) => mine && live(message) && (message.contentType ?? 'text') === 'text',
+    run: async ({ message }) => {
+      state.editing = message.id;
+      changed();
+    },
+  },
+  {
+    id: 'thread',
+    label: 'Reply in thread',
+    when: ({ message, inThread }) => !inThread && live(message) && !message.replyTo,
+    run: async ({ message }) =>
+      navigate({ name: 'thread', conversationId: message.conversationId, messageId: message.id }),
+  },
+  {
+    id: 'pin',
+    label: 'Pin',
+    when: (context) => live(context.message) && !context.message.pinned && canPin(context),
+    run: ({ message }) =>
+      attempt(() => state.client!.rest.conversations.pin(message.conversationId, message.id), 'Pinned.'),
+  },
+  {
+    id: 'unpin',
+    label: 'Unpin',
+    when: (context) => !!context.message.pinned && canPin(context),
+    run: ({ message }) =>
+      attempt(() => state.client!.rest.conversations.unpin(message.conversationId, message.id)),
+  },
   {
     id: 'recall',
     label: 'Recall',
@@ -98,6 +154,7 @@ const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-di
 export function MessageItem({ context, showSender }: { context: MessageContext; showSender: boolean }) {
   const { message, mine } = context;
   const [open, setOpen] = useState(false);
+  const editing = state.editing === message.id;
   if (message.contentType === 'system')
     return (
       <li class="system" data-seq={message.seq}>
@@ -114,11 +171,30 @@ export function MessageItem({ context, showSender }: { context: MessageContext; 
     >
       <div class="bubble">
         {showSender && !mine && <span class="sender">{nameOf(message.senderId)}</span>}
-        <Content message={message} />
+        {message.replyTo && !context.inThread && <span class="reply-mark">Reply in a thread</span>}
+        {editing ? <EditForm message={message} /> : <Content message={message} />}
         <span class="meta">
+          {message.pinned && (
+            <span class="pinned" role="img" aria-label="Pinned" title="Pinned">
+              📌
+            </span>
+          )}
+          {message.editedAt && !message.recalled && <span class="edited">edited</span>}
           <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
           {mine && message.type === 'private' && <Ticks status={message.status ?? 'sent'} />}
         </span>
+        <Reactions message={message} />
+        {!context.inThread && (message.replyCount ?? 0) > 0 && (
+          <button
+            type="button"
+            class="link replies"
+            onClick={() =>
+              navigate({ name: 'thread', conversationId: message.conversationId, messageId: message.id })
+            }
+          >
+            {message.replyCount === 1 ? '1 reply' : `${message.replyCount} replies`}
+          </button>
+        )}
       </div>
       {actions.length > 0 && (
         <div class="actions">
@@ -133,6 +209,23 @@ export function MessageItem({ context, showSender }: { context: MessageContext; 
           </button>
           {open && (
             <div class="menu">
+              {live(message) && (
+                <fieldset class="palette" aria-label="React">
+                  {REACTIONS.map(({ emoji, name }) => (
+                    <button
+                      type="button"
+                      aria-label={`React with ${name}`}
+                      title={name}
+                      onClick={() => {
+                        setOpen(false);
+                        void toggleReaction(message, emoji);
+                      }}
+                    >
+                      {emoji}
+                    </button>
+                  ))}
+                </fieldset>
+              )}
               {actions.map((action) => (
                 <button
                   type="button"
@@ -149,6 +242,82 @@ export function MessageItem({ context, showSender }: { context: MessageContext; 
         </div>
       )}
     </li>
+  );
+}
+
+/** The reaction counts under a message; each toggles the viewer's own. */
+function Reactions({ message }: { message: MessageView }) {
+  const reactions = message.reactions ?? [];
+  if (reactions.length === 0 || message.recalled) return null;
+  return (
+    <fieldset class="reactions" aria-label="Reactions">
+      {reactions.map((r) => (
+        <button
+          type="button"
+          class={r.me ? 'reaction me' : 'reaction'}
+          aria-pressed={r.me}
+          aria-label={`${reactionName(r.emoji)}: ${r.count}${r.me ? ', including you' : ''}`}
+          data-emoji={r.emoji}
+          onClick={() => void toggleReaction(message, r.emoji)}
+        >
+          {r.emoji} <span class="count">{r.count}</span>
+        </button>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Editing one's text message in place: Enter (or Save) saves, Escape (or Cancel) leaves it. */
+function EditForm({ message }: { message: MessageView }) {
+  const [text, setText] = useState(message.content);
+  const input = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    const el = input.current;
+    if (!el) return;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, []);
+  const close = () => {
+    state.editing = null;
+    changed();
+  };
+  const save = async () => {
+    const content = text.trim();
+    if (!content || content === message.content) return close();
+    if (await attempt(() => state.client!.rest.messages.edit(message.id, content))) close();
+  };
+  return (
+    <form
+      class="edit"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      <textarea
+        ref={input}
+        aria-label="Edit message"
+        rows={2}
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') {
+            event.preventDefault();
+            event.stopPropagation();
+            close();
+          } else if (event.key === 'Enter' && !event.shiftKey) {
+            event.preventDefault();
+            void save();
+          }
+        }}
+      />
+      <button type="submit" class="primary" disabled={!text.trim()}>
+        Save
+      </button>
+      <button type="button" onClick={close}>
+        Cancel
+      </button>
+    </form>
   );
 }
 

@@ -1,7 +1,118 @@
-/** The conversations, newest first, with unread and mention badges; join a group by its link. */
-import { inviteTokenFromUrl } from '@parley/client';
+/**
+ * The conversations, newest first, with unread and mention badges; join a group by its link;
+ * search every conversation's messages (results newest first; one opens its conversation).
+ */
+import { inviteTokenFromUrl, type MessageView } from '@parley/client';
 import { useState } from 'preact/hooks';
-import { conversationName, navigate, peerOf, presenceOf, state, useApp } from '../state.js';
+import { attempt, conversationName, nameOf, navigate, peerOf, presenceOf, state, useApp } from '../state.js';
+
+interface SearchResults {
+  q: string;
+  messages: MessageView[];
+  nextCursor: string | null;
+}
+
+function MessageSearch() {
+  const client = state.client!;
+  const [q, setQ] = useState('');
+  const [results, setResults] = useState<SearchResults | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (query: string, cursor?: string) => {
+    setBusy(true);
+    await attempt(async () => {
+      const page = await client.rest.messages.search(query, { limit: 20, ...(cursor && { cursor }) });
+      setResults({
+        q: query,
+        messages: cursor && results ? [...results.messages, ...page.messages] : page.messages,
+        nextCursor: page.hasMore ? (page.nextCursor ?? null) : null,
+      });
+    });
+    setBusy(false);
+  };
+
+  return (
+    <div class="search">
+      <form
+        aria-label="Search"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const query = q.trim();
+          if (query) void run(query);
+          else setResults(null);
+        }}
+      >
+        <input
+          type="search"
+          aria-label="Search messages"
+          placeholder="Search messages"
+          value={q}
+          onInput={(e) => setQ(e.currentTarget.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') {
+              setQ('');
+              setResults(null);
+            }
+          }}
+        />
+        <button type="submit" disabled={busy}>
+          Search
+        </button>
+      </form>
+      {results && (
+        <section aria-label="Search results">
+          <div class="row-actions">
+            <span>
+              {results.messages.length === 0
+                ? `Nothing found for “${results.q}”.`
+                : `Results for “${results.q}”, newest first`}
+            </span>
+            <button
+              type="button"
+              class="link"
+              onClick={() => {
+                setQ('');
+                setResults(null);
+              }}
+            >
+              Clear
+            </button>
+          </div>
+          <ul class="results">
+            {results.messages.map((m) => (
+              <li>
+                <button
+                  type="button"
+                  class="result"
+                  data-message-id={m.id}
+                  onClick={() => navigate({ name: 'chat', conversationId: m.conversationId })}
+                >
+                  <span class="name">
+                    {conversationName(m.conversationId)} · {nameOf(m.senderId)}
+                  </span>
+                  <span class="preview">{m.content}</span>
+                  <time dateTime={m.createdAt}>
+                    {new Date(m.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
+                  </time>
+                </button>
+              </li>
+            ))}
+          </ul>
+          {results.nextCursor && (
+            <button
+              type="button"
+              class="link"
+              disabled={busy}
+              onClick={() => void run(results.q, results.nextCursor ?? undefined)}
+            >
+              More results
+            </button>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
 
 export function ChatList() {
   const app = useApp();
@@ -17,6 +128,7 @@ export function ChatList() {
 
   return (
     <div class="list">
+      <MessageSearch />
       <div class="row-actions">
         <button type="button" onClick={() => navigate({ name: 'new-group' })}>
           New group

@@ -1,5 +1,8 @@
-/** A conversation: history with scroll-back, live messages, typing, presence, the composer with @mentions. */
-import type { GroupMemberView } from '@parley/client';
+/**
+ * A conversation: history with scroll-back, live messages, typing, presence, the pinned list, the
+ * composer with @mentions (also the thread view's, with `replyTo`).
+ */
+import type { GroupMemberView, MessageView } from '@parley/client';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { MessageItem, PendingItem } from '../components/message-item.js';
 import {
@@ -37,6 +40,19 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
   const [loadingOlder, setLoadingOlder] = useState(false);
   const stick = useRef(true);
   const anchor = useRef<{ height: number; top: number } | null>(null);
+  const [showPins, setShowPins] = useState(false);
+  const [pins, setPins] = useState<MessageView[] | null>(null);
+  // The pinned list follows the pins of the held messages (live from message_pinned/unpinned).
+  const pinKey = messages
+    .filter((m) => m.pinned)
+    .map((m) => m.id)
+    .join(',');
+  useEffect(() => {
+    if (!showPins) return;
+    void attempt(async () => setPins((await client.rest.conversations.pins(conversationId)).messages));
+  }, [showPins, pinKey]);
+  const replies = new Map<string, number>();
+  for (const m of messages) if (m.replyTo) replies.set(m.replyTo, (replies.get(m.replyTo) ?? 0) + 1);
 
   useEffect(() => {
     if (groupId) void refreshGroup(groupId);
@@ -116,12 +132,55 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
             )}
           </span>
         </div>
+        <button type="button" aria-expanded={showPins} onClick={() => setShowPins(!showPins)}>
+          Pinned
+        </button>
         {groupId && (
           <button type="button" onClick={() => navigate({ name: 'group-info', groupId })}>
             Group info
           </button>
         )}
       </header>
+      {showPins && (
+        <section class="pins" aria-label="Pinned messages">
+          {pins === null ? (
+            <p>Loading…</p>
+          ) : pins.length === 0 ? (
+            <p>No pinned messages.</p>
+          ) : (
+            <ul>
+              {pins.map((m) => (
+                <li data-message-id={m.id}>
+                  <button
+                    type="button"
+                    class="link"
+                    onClick={() =>
+                      scroller.current
+                        ?.querySelector(`[data-message-id="${m.id}"]`)
+                        ?.scrollIntoView({ block: 'center' })
+                    }
+                  >
+                    <span class="sender">{nameOf(m.senderId)}:</span>{' '}
+                    {m.recalled ? 'This message was recalled' : m.content}
+                  </button>
+                  {(!isGroup || admin) && (
+                    <button
+                      type="button"
+                      class="link"
+                      aria-label={`Unpin: ${m.content}`}
+                      onClick={() =>
+                        void attempt(() => client.rest.conversations.unpin(conversationId, m.id))
+                      }
+                    >
+                      Unpin
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
       {group?.announcement?.text && (
         <p class="announcement" role="note">
           <strong>Announcement:</strong> {group.announcement.text}
@@ -149,7 +208,11 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
         {messages.map((message, i) => (
           <MessageItem
             key={message.id}
-            context={{ message, mine: message.senderId === app.me?.id, admin }}
+            context={{
+              message: withReplies(message, replies.get(message.id) ?? 0),
+              mine: message.senderId === app.me?.id,
+              admin,
+            }}
             showSender={isGroup && messages[i - 1]?.senderId !== message.senderId}
           />
         ))}
@@ -171,8 +234,15 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
   );
 }
 
+/** A message with its reply count as far as we know it (the server's, or the replies held since). */
+export function withReplies(message: MessageView, held: number): MessageView {
+  return held > (message.replyCount ?? 0) ? { ...message, replyCount: held } : message;
+}
+
 interface ComposerProps {
   conversationId: string;
+  /** In a thread: every message sent answers this one. */
+  replyTo?: string;
   peerId: string | null;
   groupId: string | null;
   members: GroupMemberView[];
@@ -180,7 +250,15 @@ interface ComposerProps {
   onSent: () => void;
 }
 
-function Composer({ conversationId, peerId, groupId, members, canMentionAll, onSent }: ComposerProps) {
+export function Composer({
+  conversationId,
+  replyTo,
+  peerId,
+  groupId,
+  members,
+  canMentionAll,
+  onSent,
+}: ComposerProps) {
   const client = state.client!;
   const [text, setText] = useState('');
   const [picked, setPicked] = useState<Map<string, string>>(new Map());
@@ -237,8 +315,9 @@ function Composer({ conversationId, peerId, groupId, members, canMentionAll, onS
         content,
         ...(mentions.length > 0 && { mentions: mentions.map(([id]) => id) }),
         ...(mentionAll && { mentionAll: true }),
+        ...(replyTo && { replyTo }),
       });
-    } else if (peerId) client.send({ to: peerId, content });
+    } else if (peerId) client.send({ to: peerId, content, ...(replyTo && { replyTo }) });
     setText('');
     setPicked(new Map());
     setQuery(null);
@@ -274,8 +353,8 @@ function Composer({ conversationId, peerId, groupId, members, canMentionAll, onS
       <textarea
         ref={input}
         name="message"
-        aria-label="Message"
-        placeholder={groupId ? 'Message (type @ to mention)' : 'Message'}
+        aria-label={replyTo ? 'Reply' : 'Message'}
+        placeholder={replyTo ? 'Reply in the thread' : groupId ? 'Message (type @ to mention)' : 'Message'}
         rows={1}
         value={text}
         onInput={(e) => onInput(e.currentTarget.value, e.currentTarget.selectionStart ?? 0)}

@@ -7,7 +7,7 @@
  * Flags: `--quick`; `--doc` (quick runs update BENCHMARKS.md too); `--profile` (each server's
  * measured windows are CPU-profiled into bench/results/profiles/<layer>-<scenario>.cpuprofile, read
  * them with profile-summary.ts); `--bin` (L3 is the host's own bin, its per-socket event limit
- * included); `--layers=L1,L2,L3`; `--only=throughput,latency,fanout,idle,login,history`.
+ * included); `--layers=L1,L2,L3`; `--only=throughput,latency,fanout,idle,login,history,search`.
  * Env: BENCH_MONGODB_URI (a loopback mongod for the MongoDB history run), BENCH_DATABASE_URL (a
  * loopback PostgreSQL for the SQL runs; default TEST_DATABASE_URL or postgres://postgres@127.0.0.1/
  * postgres, a scratch database is created and dropped), BENCH_L3_STORE=memory|sqlite|postgres (the
@@ -50,10 +50,11 @@ import {
   type ThroughputFigure,
 } from './lib/results.js';
 import { round } from './lib/stats.js';
+import { runSearch } from './search/run-search.js';
 import { FULL, QUICK, type Settings } from './settings.js';
 
-type Scenario = 'throughput' | 'latency' | 'fanout' | 'idle' | 'login' | 'history';
-const ALL_SCENARIOS: Scenario[] = ['throughput', 'latency', 'fanout', 'idle', 'login', 'history'];
+type Scenario = 'throughput' | 'latency' | 'fanout' | 'idle' | 'login' | 'history' | 'search';
+const ALL_SCENARIOS: Scenario[] = ['throughput', 'latency', 'fanout', 'idle', 'login', 'history', 'search'];
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -870,6 +871,7 @@ async function main(): Promise<void> {
     }
     if (layers.has('L3') && scenarios.has('login')) await runLogin(driver);
     if (scenarios.has('history')) await runHistory();
+    if (scenarios.has('search')) results.notes.push(...(await runSearch({ quick, scratchPostgres, log })));
   } finally {
     clearTimeout(watchdog);
     await driver.stop();

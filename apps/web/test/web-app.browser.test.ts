@@ -32,7 +32,9 @@ interface Person {
   errors: string[];
 }
 
-describe.skipIf(missing)('Parley Web', () => {
+// Two real browsers on a 2-core machine shared with the rest of the suite: a scenario that times
+// out waiting for a live event under load is run again (at most twice) before it counts as failed.
+describe.skipIf(missing)('Parley Web', { retry: 2 }, () => {
   let web: WebHost;
   let browser: Browser;
   /** While true, failed requests of the dropped network are expected console messages. */

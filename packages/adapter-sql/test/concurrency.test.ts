@@ -15,9 +15,12 @@ import { isChatError, type MessageDraft } from '@parley/chat-core';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationsFor } from '../src/migrations/index.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 const run = promisify(execFile);
+/** Every version of the schema, in the order they run (the same list on both dialects). */
+const ALL_VERSIONS = Object.keys(migrationsFor('sqlite')).sort();
 const WORKER = fileURLToPath(new URL('./fixtures/sqlite-worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -94,12 +97,12 @@ describe('SQLite: migrations and seqs across processes', () => {
   it('migrating twice applies each version once and keeps the data', async () => {
     const filename = join(dir, 'twice.db');
     const first = sqliteStore({ filename });
-    expect(await migrateToLatest(first.db, 'sqlite')).toEqual(['0001_initial', '0002_message_changes']);
+    expect(await migrateToLatest(first.db, 'sqlite')).toEqual(ALL_VERSIONS);
     await first.messages.ensureConversation(conversation('p:a:b'));
     await first.close();
     const second = sqliteStore({ filename });
     expect(await migrateToLatest(second.db, 'sqlite')).toEqual([]);
-    expect(await appliedMigrations(second)).toEqual(['0001_initial', '0002_message_changes']);
+    expect(await appliedMigrations(second)).toEqual(ALL_VERSIONS);
     expect((await second.messages.getConversation('p:a:b'))?.id).toBe('p:a:b');
     const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(second.db);
     expect(journal.rows[0]?.journal_mode).toBe('wal');
@@ -113,9 +116,9 @@ describe('SQLite: migrations and seqs across processes', () => {
       [1, 2, 3, 4].map(() => ['migrate', filename]),
     );
     const applied = outputs.map((out) => JSON.parse(out) as string[]);
-    expect(applied.filter((names) => names.length > 0)).toEqual([['0001_initial', '0002_message_changes']]);
+    expect(applied.filter((names) => names.length > 0)).toEqual([ALL_VERSIONS]);
     const store = sqliteStore({ filename });
-    expect(await appliedMigrations(store)).toEqual(['0001_initial', '0002_message_changes']);
+    expect(await appliedMigrations(store)).toEqual(ALL_VERSIONS);
     await store.close();
   });
 
@@ -154,9 +157,9 @@ describe('PostgreSQL: migrations and seqs across nodes', () => {
     const stores = [1, 2, 3, 4].map(() => postgresStore({ connectionString: database.url, poolSize: 2 }));
     try {
       const applied = await Promise.all(stores.map((store) => migrateToLatest(store.db, 'postgres')));
-      expect(applied.filter((names) => names.length > 0)).toEqual([['0001_initial', '0002_message_changes']]);
+      expect(applied.filter((names) => names.length > 0)).toEqual([ALL_VERSIONS]);
       expect(await migrateToLatest(stores[0]!.db, 'postgres')).toEqual([]);
-      expect(await appliedMigrations(stores[0]!)).toEqual(['0001_initial', '0002_message_changes']);
+      expect(await appliedMigrations(stores[0]!)).toEqual(ALL_VERSIONS);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
@@ -167,7 +170,7 @@ describe('PostgreSQL: migrations and seqs across nodes', () => {
     const store = postgresStore({ connectionString: fresh.url, poolSize: 1 });
     try {
       await store.ready();
-      expect(await appliedMigrations(store)).toEqual(['0001_initial', '0002_message_changes']);
+      expect(await appliedMigrations(store)).toEqual(ALL_VERSIONS);
     } finally {
       await store.close();
       await fresh.drop();

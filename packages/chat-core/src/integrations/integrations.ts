@@ -55,7 +55,7 @@ export function createIntegrations(ctx: EngineContext, options: IntegrationOptio
       ? createDeliveryWorker(ctx, handlers, {
           pollMs: config.deliveryPollMs,
           batchSize: 16,
-          leaseMs: Math.max(30_000, config.webhookTimeoutMs * 3),
+          leaseMs: config.deliveryLeaseMs,
           maxAttempts: config.deliveryMaxAttempts,
           baseDelayMs: config.deliveryBaseDelayMs,
           maxDelayMs: config.deliveryMaxDelayMs,

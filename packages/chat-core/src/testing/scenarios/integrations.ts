@@ -123,7 +123,7 @@ export function integrationsScenarios(options: ConformanceOptions): void {
         const edited = await engine.messages.edit(alice.id, clean.message.id, { content: 'darn again' });
         expect(edited.message.content).toBe('**** again');
       } finally {
-        await engine.close();
+        await engine.integrations.close();
       }
     });
 
@@ -184,7 +184,7 @@ export function integrationsScenarios(options: ConformanceOptions): void {
         });
         expect(seen[1]).toMatchObject({ action: 'send', conversationType: 'group', groupId: group.id });
       } finally {
-        await engine.close();
+        await engine.integrations.close();
       }
     });
 
@@ -216,7 +216,7 @@ export function integrationsScenarios(options: ConformanceOptions): void {
         expect(new Set(committed.map((e) => e.id)).size).toBe(2);
         expect(Date.parse(sent?.createdAt ?? '')).not.toBeNaN();
       } finally {
-        await engine.close();
+        await engine.integrations.close();
       }
     });
   });
@@ -266,7 +266,7 @@ export function integrationsScenarios(options: ConformanceOptions): void {
         ).toBe(false);
         expect(post?.headers['parley-event-id']).toBe(post?.event.id);
       } finally {
-        await engine.close();
+        await engine.integrations.close();
       }
     });
 
@@ -287,7 +287,7 @@ export function integrationsScenarios(options: ConformanceOptions): void {
         expect(new Set(posted.map((p) => p.body)).size).toBe(1);
         expect(posted.map((p) => p.headers['parley-delivery-attempt'])).toEqual(['1', '2', '3']);
       } finally {
-        await engine.close();
+        await engine.integrations.close();
       }
       const gone = recordingFetch([410]);
       const second = webhookEngine(ctx, gone.fetch);
@@ -303,7 +303,7 @@ export function integrationsScenarios(options: ConformanceOptions): void {
         await new Promise((resolve) => setTimeout(resolve, 50));
         expect(gone.posted.filter((p) => p.event.type === 'new_private_message')).toHaveLength(1);
       } finally {
-        await second.close();
+        await second.integrations.close();
       }
     });
 
@@ -337,7 +337,7 @@ export function integrationsScenarios(options: ConformanceOptions): void {
           new Set(sent.map((s) => s.message.id)),
         );
       } finally {
-        await Promise.all([nodeA.close(), nodeB.close()]);
+        await Promise.all([nodeA.integrations.close(), nodeB.integrations.close()]);
       }
     });
   });
@@ -380,13 +380,17 @@ export function integrationsScenarios(options: ConformanceOptions): void {
         expect(String(push?.payload.url)).toContain(encodeURIComponent(message.conversationId));
         expect(await ctx.store.outbox.countPending()).toBe(0);
       } finally {
-        await engine.close();
+        await engine.integrations.close();
       }
     });
 
     test('no push to a connected user, nor to one who came back, read it, or hid previews (no text then)', async (ctx) => {
       const sender = recordingPush();
-      const engine = engineOver(ctx, { pushSender: sender });
+      // A grace the test clock controls: nothing falls due before the test has set the scene.
+      const engine = engineOver(ctx, {
+        pushSender: sender,
+        config: { ...SCENARIO_CONFIG, presenceGraceMs: 3000 },
+      });
       try {
         const alice = await ctx.user('Alice');
         const bob = await ctx.user('Bob');
@@ -402,12 +406,14 @@ export function integrationsScenarios(options: ConformanceOptions): void {
           content: 'read elsewhere',
         });
         await engine.messages.markRead(bob.id, read.message.conversationId, { seq: read.message.seq });
+        ctx.clock.advance(3000);
         await deliverUntil(ctx, engine, async () => (await ctx.store.outbox.countPending()) === 0);
         expect(sender.sent).toEqual([]);
 
         await engine.users.updateSettings(bob.id, { pushPreviews: false });
         const group = await groupOf(ctx, alice, [bob], { name: 'Climbers' });
         await engine.messages.sendGroup(alice.id, { groupId: group.id, content: 'secret plans' });
+        ctx.clock.advance(3000);
         await deliverUntil(ctx, engine, () => sender.sent.length === 1);
         expect(sender.sent[0]?.payload).toMatchObject({
           title: 'Climbers',
@@ -416,7 +422,7 @@ export function integrationsScenarios(options: ConformanceOptions): void {
         });
         expect(JSON.stringify(sender.sent[0]?.payload)).not.toContain('secret');
       } finally {
-        await engine.close();
+        await engine.integrations.close();
       }
     });
 
@@ -450,7 +456,7 @@ export function integrationsScenarios(options: ConformanceOptions): void {
         const left = await ctx.store.pushSubscriptions.listByUser(bob.id);
         expect(left.map((s) => s.endpoint).sort()).toEqual([flakySub.endpoint, fineSub.endpoint].sort());
       } finally {
-        await engine.close();
+        await engine.integrations.close();
       }
     });
 

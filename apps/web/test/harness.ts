@@ -4,9 +4,10 @@
  * Debian's Chromium driven by playwright-core.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { type MemoryMailer, memoryMailer, memoryStore } from '@parley/chat-core';
+import { type MemoryMailer, memoryMailer, memoryStore, type PushSender } from '@parley/chat-core';
 import { createHost, type Host, hostConfig } from '@parley/host-express';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -39,10 +40,43 @@ export interface WebHost {
   host: Host;
   url: string;
   mailer: MemoryMailer;
+  /** True when the host did not serve `/sw.js` and the harness does (see serveServiceWorker). */
+  serviceWorkerShimmed: boolean;
   close(): Promise<void>;
 }
 
-export async function startWebHost(): Promise<WebHost> {
+/** The built service worker, as the host should serve it. */
+export function builtServiceWorker(): Buffer {
+  return readFileSync(fileURLToPath(new URL('../dist/sw.js', import.meta.url)));
+}
+
+/**
+ * Serves `dist/sw.js` at `/sw.js` in front of the host when the host answers it 404: what the
+ * host's web-app routes are to do (no-cache, JavaScript, the app's CSP), so the push scenario
+ * runs today. Every other request goes on to the host's listeners (Express, Socket.IO) unchanged.
+ */
+async function serveServiceWorker(host: Host, url: string): Promise<boolean> {
+  if ((await fetch(`${url}/sw.js`)).status !== 404) return false;
+  const server = host.httpServer;
+  const listeners = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/sw.js') {
+      res.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'no-cache',
+        'content-security-policy': "default-src 'self'",
+      });
+      res.end(builtServiceWorker());
+      return;
+    }
+    for (const listener of listeners) listener.call(server, req, res);
+  });
+  return true;
+}
+
+/** A host for the app; with `pushSender`, one that sends Web Push (and serves the worker). */
+export async function startWebHost(options: { pushSender?: PushSender } = {}): Promise<WebHost> {
   const mailer = memoryMailer();
   const config = hostConfig({
     nodeEnv: 'test',
@@ -50,9 +84,15 @@ export async function startWebHost(): Promise<WebHost> {
     logLevel: 'silent',
     chat: { jwtSecret: 'parley-web-test-secret-0123456789abcdef', bcryptCost: 4, presenceGraceMs: 0 },
   });
-  const host = await createHost({ config, store: memoryStore(), mailer });
+  const host = await createHost({
+    config,
+    store: memoryStore(),
+    mailer,
+    ...(options.pushSender && { pushSender: options.pushSender }),
+  });
   const { url } = await host.listen(0, '127.0.0.1');
-  return { host, url, mailer, close: () => host.close() };
+  const serviceWorkerShimmed = options.pushSender ? await serveServiceWorker(host, url) : false;
+  return { host, url, mailer, serviceWorkerShimmed, close: () => host.close() };
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -64,6 +104,15 @@ export function verificationCode(mailer: MemoryMailer, email: string): string {
   const code = /\b(\d{6})\b/.exec(mailer.lastTo(email)?.text ?? '')?.[1];
   if (!code) throw new Error(`no verification code mailed to ${email}`);
   return code;
+}
+
+/** Signs in through the app's form. */
+export async function signInInApp(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.getByRole('tab', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).last().click();
+  await page.getByRole('navigation', { name: 'Sections' }).waitFor();
 }
 
 /** Registers through the app's form and verifies the email with the mailed code. */

@@ -40,42 +40,10 @@ export interface WebHost {
   host: Host;
   url: string;
   mailer: MemoryMailer;
-  /** True when the host did not serve `/sw.js` and the harness does (see serveServiceWorker). */
-  serviceWorkerShimmed: boolean;
   close(): Promise<void>;
 }
 
-/** The built service worker, as the host should serve it. */
-export function builtServiceWorker(): Buffer {
-  return readFileSync(fileURLToPath(new URL('../dist/sw.js', import.meta.url)));
-}
-
-/**
- * Serves `dist/sw.js` at `/sw.js` in front of the host when the host answers it 404: what the
- * host's web-app routes are to do (no-cache, JavaScript, the app's CSP), so the push scenario
- * runs today. Every other request goes on to the host's listeners (Express, Socket.IO) unchanged.
- */
-async function serveServiceWorker(host: Host, url: string): Promise<boolean> {
-  if ((await fetch(`${url}/sw.js`)).status !== 404) return false;
-  const server = host.httpServer;
-  const listeners = server.listeners('request') as RequestListener[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'GET' && req.url?.split('?')[0] === '/sw.js') {
-      res.writeHead(200, {
-        'content-type': 'text/javascript; charset=utf-8',
-        'cache-control': 'no-cache',
-        'content-security-policy': "default-src 'self'",
-      });
-      res.end(builtServiceWorker());
-      return;
-    }
-    for (const listener of listeners) listener.call(server, req, res);
-  });
-  return true;
-}
-
-/** A host for the app; with `pushSender`, one that sends Web Push (and serves the worker). */
+/** A host for the app; with `pushSender`, one that sends Web Push. */
 export async function startWebHost(options: { pushSender?: PushSender } = {}): Promise<WebHost> {
   const mailer = memoryMailer();
   const config = hostConfig({
@@ -91,8 +59,7 @@ export async function startWebHost(options: { pushSender?: PushSender } = {}): P
     ...(options.pushSender && { pushSender: options.pushSender }),
   });
   const { url } = await host.listen(0, '127.0.0.1');
-  const serviceWorkerShimmed = options.pushSender ? await serveServiceWorker(host, url) : false;
-  return { host, url, mailer, serviceWorkerShimmed, close: () => host.close() };
+  return { host, url, mailer, close: () => host.close() };
 }
 
 export async function launchChromium(): Promise<Browser> {

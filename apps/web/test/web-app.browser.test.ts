@@ -371,8 +371,7 @@ describe.skipIf(missing)('Parley Web', { retry: 2 }, () => {
     expect(dave.errors).toEqual([]);
     await Promise.all([carol.context.close(), dave.context.close()]);
   }, 60_000);
-  // The host is to serve the worker itself (see docs/WEB.md); until it does, the harness serves it.
-  it.fails('the host serves /sw.js: JavaScript, not cached, at the root so its scope may be /', async () => {
+  it('the host serves /sw.js: JavaScript, not cached, at the root so its scope may be /', async () => {
     const res = await fetch(`${web.url}/sw.js`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/javascript/);

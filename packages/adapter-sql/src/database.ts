@@ -202,6 +202,8 @@ export interface PushSubscriptionsTable {
   endpoint: string;
   p256dh: string;
   auth: string;
+  /** The subscribing session's token id; null for older rows and sessionless subscriptions. */
+  session_id: string | null;
   created_at: DbDate;
 }
 

@@ -4,8 +4,7 @@
  * Debian's Chromium driven by playwright-core.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type MemoryMailer, memoryMailer, memoryStore, type PushSender } from '@parley/chat-core';
 import { createHost, type Host, hostConfig } from '@parley/host-express';

@@ -1,7 +1,12 @@
 /** Sending, reading, recalling and deleting messages, and their receipts. */
 import type { EngineContext, Origin } from '../context.js';
 import { toMessageView } from '../domain/mappers.js';
-import type { ContentType, MessageDraft, MessageRecord } from '../domain/records.js';
+import {
+  type ContentType,
+  type MessageDraft,
+  type MessageRecord,
+  TOKENS_FROM_CONTENT,
+} from '../domain/records.js';
 import type { MessagePage, MessageView, Paginated, PublicUser, SyncPage } from '../domain/views.js';
 import { ChatError } from '../errors.js';
 import { publicUserIn, publicUsersById } from '../identity/public-users.js';
@@ -161,7 +166,10 @@ export function createMessageService(ctx: EngineContext): MessageService {
     },
     now: Date,
   ): MessageDraft {
+    const { content } = input;
+    let tokens: readonly string[] | undefined = input.contentType === 'text' ? undefined : [];
     return {
+      [TOKENS_FROM_CONTENT]: true,
       id: ctx.ids.next(),
       ...fields,
       content: input.content,
@@ -174,7 +182,12 @@ export function createMessageService(ctx: EngineContext): MessageService {
       recalledAt: null,
       recalledBy: null,
       editedAt: null,
-      searchTokens: input.contentType === 'text' ? indexTokens(input.content) : [],
+      // Tokenizing is a large share of a send: done when a store first reads them (a durable
+      // store as it writes; memoryStore derives them from the content at its next search).
+      get searchTokens() {
+        tokens ??= indexTokens(content);
+        return tokens;
+      },
     };
   }
 

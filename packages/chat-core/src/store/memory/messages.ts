@@ -1,9 +1,11 @@
-import type {
-  ConversationCursorRecord,
-  ConversationRecord,
-  MessageDraft,
-  MessageRecord,
+import {
+  type ConversationCursorRecord,
+  type ConversationRecord,
+  type MessageDraft,
+  type MessageRecord,
+  TOKENS_FROM_CONTENT,
 } from '../../domain/records.js';
+import { indexTokens } from '../../messaging/search-tokens.js';
 import type { CursorAdvance, HistoryQuery, MessageStore, Page, PageQuery } from '../../ports/store.js';
 import { decodeCursor, encodeCursor, firstPage } from './paging.js';
 import { memoryReactionTable } from './reactions.js';
@@ -145,7 +147,24 @@ export function memoryMessageStore(): MessageStore {
   /** parent message id → ids of its replies, in seq order. */
   const replies = new Map<string, string[]>();
   const reactions = memoryReactionTable();
-  const search = memorySearchIndex();
+  const index = memorySearchIndex();
+  /**
+   * Text messages appended since the last search whose tokens are their content's (see
+   * TOKENS_FROM_CONTENT): tokenizing is a large share of a send, so it waits for a search. One
+   * edited or recalled meanwhile has had its index entry set or removed already and is skipped.
+   */
+  let unindexed: MessageRecord[] = [];
+  const search = {
+    set: index.set,
+    remove: index.remove,
+    match(tokens: readonly string[]) {
+      for (const m of unindexed) {
+        if (m.recalledAt === null && m.editedAt === null) index.set(m.id, indexTokens(m.content));
+      }
+      unindexed = [];
+      return index.match(tokens);
+    },
+  };
 
   /** Raises the conversation's change counter and stamps the message with it. */
   function stamp(message: MessageRecord): void {
@@ -225,7 +244,10 @@ export function memoryMessageStore(): MessageStore {
       if (message.clientMsgId !== null) {
         byClientMsgId.set(clientKey(message.senderId, message.clientMsgId), message.id);
       }
-      if (message.recalledAt === null) search.set(message.id, draft.searchTokens);
+      if (message.recalledAt === null) {
+        if (draft[TOKENS_FROM_CONTENT] !== true) search.set(message.id, draft.searchTokens);
+        else if (message.contentType === 'text') unindexed.push(message);
+      }
       if (message.replyTo !== null) {
         const parent = byId.get(message.replyTo);
         if (parent) {

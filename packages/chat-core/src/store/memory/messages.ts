@@ -11,6 +11,12 @@ import { decodeCursor, encodeCursor, firstPage } from './paging.js';
 import { memoryReactionTable } from './reactions.js';
 import { memorySearchIndex } from './search-index.js';
 
+/**
+ * The mentions of every stored message that has none: one shared array instead of one per
+ * message. Never handed out (copies build their own) and never written to.
+ */
+const NO_MENTIONS: string[] = [];
+
 const copyDate = (date: Date | null): Date | null => (date === null ? null : new Date(date.getTime()));
 
 // Copies are written field by field: a `{ ...record, field: … }` literal that overrides keys
@@ -65,7 +71,7 @@ function messageOf(draft: MessageDraft, seq: number): MessageRecord {
     groupId: draft.groupId,
     content: draft.content,
     contentType: draft.contentType,
-    mentions: draft.mentions.length === 0 ? [] : draft.mentions.slice(),
+    mentions: draft.mentions.length === 0 ? NO_MENTIONS : draft.mentions.slice(),
     mentionAll: draft.mentionAll,
     replyTo: draft.replyTo,
     clientMsgId: draft.clientMsgId,
@@ -136,8 +142,11 @@ export function memoryMessageStore(): MessageStore {
   const conversations = new Map<string, ConversationRecord>();
   const history = new Map<string, MessageRecord[]>();
   const byId = new Map<string, MessageRecord>();
-  /** `${senderId}\u0000${clientMsgId}` → message id. */
-  const byClientMsgId = new Map<string, string>();
+  /**
+   * senderId → clientMsgId → message. Nested rather than one map under a joined key: no key
+   * string is built (and flattened, and kept) per message.
+   */
+  const byClientMsgId = new Map<string, Map<string, MessageRecord>>();
   /** conversationId → userId → cursor. */
   const cursors = new Map<string, Map<string, ConversationCursorRecord>>();
   /** userId → ids of the conversations they hold a cursor in. */
@@ -184,8 +193,6 @@ export function memoryMessageStore(): MessageStore {
     return viewerId === undefined || !hidden.get(viewerId)?.has(message.id);
   }
 
-  const clientKey = (senderId: string, clientMsgId: string) => `${senderId}\u0000${clientMsgId}`;
-
   /** Index of the first message created at or after `notBefore` (createdAt grows with seq). */
   function firstIndexNotBefore(list: MessageRecord[], notBefore: Date | undefined): number {
     if (notBefore === undefined) return 0;
@@ -227,8 +234,7 @@ export function memoryMessageStore(): MessageStore {
 
     async appendMessage(draft: MessageDraft) {
       if (draft.clientMsgId !== null) {
-        const existingId = byClientMsgId.get(clientKey(draft.senderId, draft.clientMsgId));
-        const existing = existingId === undefined ? undefined : byId.get(existingId);
+        const existing = byClientMsgId.get(draft.senderId)?.get(draft.clientMsgId);
         if (existing) return { message: copyMessage(existing), created: false };
       }
       const conversation = conversations.get(draft.conversationId);
@@ -242,7 +248,12 @@ export function memoryMessageStore(): MessageStore {
       list.push(message);
       byId.set(message.id, message);
       if (message.clientMsgId !== null) {
-        byClientMsgId.set(clientKey(message.senderId, message.clientMsgId), message.id);
+        let ofSender = byClientMsgId.get(message.senderId);
+        if (!ofSender) {
+          ofSender = new Map();
+          byClientMsgId.set(message.senderId, ofSender);
+        }
+        ofSender.set(message.clientMsgId, message);
       }
       if (message.recalledAt === null) {
         if (draft[TOKENS_FROM_CONTENT] !== true) search.set(message.id, draft.searchTokens);

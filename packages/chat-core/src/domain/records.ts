@@ -137,7 +137,9 @@ export const TOKENS_FROM_CONTENT: unique symbol = Symbol('parley.tokensFromConte
 /**
  * A message before the store has numbered it, with the search tokens of its content (computed by
  * the core, see `messaging/search-tokens.ts`, so every store indexes the same ones). A store keeps
- * the tokens for `searchMessages` and never answers them back.
+ * the tokens for `searchMessages` and never answers them back. `searchTokens` may be an accessor
+ * computing them when first read: read the property itself (a copy of the draft's own fields,
+ * such as a spread or structured clone, need not carry it).
  */
 export type MessageDraft = Omit<MessageRecord, 'seq' | 'version' | 'replyCount' | 'pinnedAt' | 'pinnedBy'> & {
   searchTokens: readonly string[];

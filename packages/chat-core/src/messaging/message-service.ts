@@ -1,12 +1,7 @@
 /** Sending, reading, recalling and deleting messages, and their receipts. */
 import type { EngineContext, Origin } from '../context.js';
 import { toMessageView } from '../domain/mappers.js';
-import {
-  type ContentType,
-  type MessageDraft,
-  type MessageRecord,
-  TOKENS_FROM_CONTENT,
-} from '../domain/records.js';
+import type { ContentType, MessageDraft, MessageRecord } from '../domain/records.js';
 import type { MessagePage, MessageView, Paginated, PublicUser, SyncPage } from '../domain/views.js';
 import { ChatError } from '../errors.js';
 import { publicUserIn, publicUsersById } from '../identity/public-users.js';
@@ -25,6 +20,7 @@ import {
 import { groupConversationId, privateConversationId } from './conversation-ids.js';
 import { newGroupConversation, newPrivateConversation } from './conversation-records.js';
 import { createMessageChangeService, type MessageChangeService } from './message-change-service.js';
+import { contentDraft } from './message-draft.js';
 import { pageFor, viewFor, withReactions } from './message-views.js';
 import { roamingStart } from './roaming.js';
 import {
@@ -40,7 +36,6 @@ import {
   syncSchema,
   updateStatusSchema,
 } from './schemas.js';
-import { indexTokens } from './search-tokens.js';
 
 /** `private_message` / `POST /api/messages/private/:friendId`. */
 export interface SendPrivateInput {
@@ -166,12 +161,13 @@ export function createMessageService(ctx: EngineContext): MessageService {
     },
     now: Date,
   ): MessageDraft {
-    const { content } = input;
-    let tokens: readonly string[] | undefined = input.contentType === 'text' ? undefined : [];
-    return {
-      [TOKENS_FROM_CONTENT]: true,
+    return contentDraft({
       id: ctx.ids.next(),
-      ...fields,
+      conversationId: fields.conversationId,
+      type: fields.type,
+      senderId: fields.senderId,
+      receiverId: fields.receiverId,
+      groupId: fields.groupId,
       content: input.content,
       contentType: input.contentType,
       mentions: input.mentions ?? [],
@@ -179,16 +175,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
       replyTo: input.replyTo ?? null,
       clientMsgId: input.clientMsgId ?? null,
       createdAt: now,
-      recalledAt: null,
-      recalledBy: null,
-      editedAt: null,
-      // Tokenizing is a large share of a send: done when a store first reads them (a durable
-      // store as it writes; memoryStore derives them from the content at its next search).
-      get searchTokens() {
-        tokens ??= indexTokens(content);
-        return tokens;
-      },
-    };
+    });
   }
 
   /** A page of a conversation's history as `userId` sees it (roaming window, hidden, receipts). */

@@ -29,10 +29,11 @@ import {
   historySchema,
   markReadSchema,
   messageIdSchema,
+  parseMessageId,
+  parseSendPrivate,
   peerSchema,
   readersSchema,
   sendGroupSchema,
-  sendPrivateSchema,
   syncSchema,
   updateStatusSchema,
 } from './schemas.js';
@@ -254,7 +255,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
   return {
     ...changes,
     async sendPrivate(senderId, input, origin) {
-      const data = parseInput(sendPrivateSchema, input);
+      const data = parseSendPrivate(input);
       checkContent(data.contentType, data.content, config.maxTextLength);
       if (data.receiverId === senderId) throw validationFailed('receiverId', 'cannot be yourself');
       const receiver = await requirePrivatePeer(ctx, senderId, data.receiverId);
@@ -472,7 +473,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
     },
 
     async markDelivered(userId, messageId) {
-      const { messageId: id } = parseInput(messageIdSchema, { messageId });
+      const id = parseMessageId(messageId);
       const { message, party } = await requireMessageParty(ctx, userId, id);
       await markDeliveredOf(userId, message, party);
     },

@@ -14,6 +14,9 @@ import { connectionManager } from './connection.js';
 import { guard } from './errors.js';
 import { mongoGroupStore } from './groups.js';
 import { mongoMessageStore } from './messages.js';
+import { mongoOutboxStore } from './outbox.js';
+import { mongoPushSubscriptionStore } from './push-subscriptions.js';
+import { mongoSessionStore } from './sessions.js';
 import { mongoSocialStore } from './social.js';
 import { mongoUserStore } from './users.js';
 
@@ -102,6 +105,9 @@ export function mongoStore(options: MongoStoreOptions): ChatStore {
     social: mongoSocialStore(ready),
     messages: mongoMessageStore(ready),
     groups: mongoGroupStore(ready),
+    sessions: mongoSessionStore(ready),
+    pushSubscriptions: mongoPushSubscriptionStore(ready),
+    outbox: mongoOutboxStore(ready),
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

@@ -1,10 +1,30 @@
-import type { UserPatch, UserRecord, UserStore } from '@parley/chat-core';
+import {
+  DEFAULT_PRIVACY,
+  type PrivacySettings,
+  type UserPatch,
+  type UserRecord,
+  type UserStore,
+} from '@parley/chat-core';
 import type { Handle } from './connection.js';
 import { guard } from './errors.js';
 import { fromStoredId, toStoredId, toStoredIds } from './ids.js';
 import { type Doc, date, dateOrNull, definedEntries, op, stringOrNull } from './paging.js';
 
-function toRecord(doc: Doc): UserRecord {
+/** The stored settings, each one missing (a user stored before they existed) read as its default. */
+function toPrivacy(value: unknown): PrivacySettings {
+  const stored = typeof value === 'object' && value !== null ? (value as Doc) : {};
+  const flag = (key: keyof PrivacySettings) =>
+    typeof stored[key] === 'boolean' ? (stored[key] as boolean) : DEFAULT_PRIVACY[key];
+  return {
+    showLastSeen: flag('showLastSeen'),
+    showOnline: flag('showOnline'),
+    sendReadReceipts: flag('sendReadReceipts'),
+    pushPreviews: flag('pushPreviews'),
+  };
+}
+
+/** A stored user as the core sees it (exported for the unit tests of documents stored before privacy). */
+export function toUserRecord(doc: Doc): UserRecord {
   return {
     id: fromStoredId(doc._id),
     email: String(doc.email),
@@ -16,6 +36,7 @@ function toRecord(doc: Doc): UserRecord {
     tokenVersion: Number(doc.tokenVersion ?? 0),
     inviteVersion: Number(doc.inviteVersion ?? 0),
     lastSeenAt: dateOrNull(doc.lastSeenAt),
+    privacy: toPrivacy(doc.privacy),
     createdAt: date(doc.createdAt),
     updatedAt: date(doc.updatedAt),
   };
@@ -46,10 +67,11 @@ export function mongoUserStore(ready: () => Promise<Handle>): UserStore {
             tokenVersion: user.tokenVersion,
             inviteVersion: user.inviteVersion,
             lastSeenAt: user.lastSeenAt,
+            privacy: { ...user.privacy },
             createdAt: user.createdAt,
             updatedAt: user.updatedAt,
           });
-          return toRecord({ ...user, _id: user.id });
+          return toUserRecord({ ...user, _id: user.id });
         },
         { duplicate: 'EMAIL_TAKEN', duplicateFields: ['email'] },
       ),
@@ -58,7 +80,7 @@ export function mongoUserStore(ready: () => Promise<Handle>): UserStore {
       guard(async () => {
         const { models } = await ready();
         const doc = await models.users.findOne({ _id: toStoredId(id) }).lean<Doc>();
-        return doc ? toRecord(doc) : null;
+        return doc ? toUserRecord(doc) : null;
       }),
 
     getByIds: (ids) =>
@@ -66,29 +88,37 @@ export function mongoUserStore(ready: () => Promise<Handle>): UserStore {
         if (ids.length === 0) return [];
         const { models } = await ready();
         const docs = await models.users.find({ _id: op({ $in: toStoredIds(ids) }) }).lean<Doc[]>();
-        return docs.map(toRecord);
+        return docs.map(toUserRecord);
       }),
 
     getByEmail: (email) =>
       guard(async () => {
         const { models } = await ready();
         const doc = await models.users.findOne({ email }).lean<Doc>();
-        return doc ? toRecord(doc) : null;
+        return doc ? toUserRecord(doc) : null;
       }),
 
     update: (id, patch: UserPatch) =>
       guard(async () => {
         const { models } = await ready();
-        const set: Doc = definedEntries(patch);
+        const { privacy, ...rest } = patch;
+        const set: Doc = definedEntries(rest);
         if (typeof patch.nickname === 'string') set.nicknameLower = patch.nickname.toLowerCase();
+        // All four by path: the settings are replaced whole, and created on a user stored before them.
+        if (privacy !== undefined) {
+          set['privacy.showLastSeen'] = privacy.showLastSeen;
+          set['privacy.showOnline'] = privacy.showOnline;
+          set['privacy.sendReadReceipts'] = privacy.sendReadReceipts;
+          set['privacy.pushPreviews'] = privacy.pushPreviews;
+        }
         if (Object.keys(set).length === 0) {
           const doc = await models.users.findOne({ _id: toStoredId(id) }).lean<Doc>();
-          return doc ? toRecord(doc) : null;
+          return doc ? toUserRecord(doc) : null;
         }
         const doc = await models.users
           .findOneAndUpdate({ _id: toStoredId(id) }, { $set: set }, after)
           .lean<Doc>();
-        return doc ? toRecord(doc) : null;
+        return doc ? toUserRecord(doc) : null;
       }),
 
     bumpTokenVersion: (id, at) =>
@@ -101,7 +131,7 @@ export function mongoUserStore(ready: () => Promise<Handle>): UserStore {
             after,
           )
           .lean<Doc>();
-        return doc ? toRecord(doc) : null;
+        return doc ? toUserRecord(doc) : null;
       }),
 
     searchByNicknamePrefix: (prefix, limit) =>
@@ -114,7 +144,7 @@ export function mongoUserStore(ready: () => Promise<Handle>): UserStore {
           .sort({ nickname: 1, _id: 1 })
           .limit(limit)
           .lean<Doc[]>();
-        return docs.map(toRecord);
+        return docs.map(toUserRecord);
       }),
   };
 }

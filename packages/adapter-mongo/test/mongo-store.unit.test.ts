@@ -1,14 +1,16 @@
 /**
- * What can be checked without a MongoDB server: the declared indexes, id mapping, error mapping,
- * the lazy connection and failing fast when the database is down.
+ * What can be checked without a MongoDB server: the declared indexes, id mapping, users stored
+ * before privacy settings, error mapping, the lazy connection and failing fast when the database
+ * is down.
  */
 import { MONGO_SCHEMAS, mongoStore, toStoreError } from '@parley/adapter-mongo';
-import { ChatError, isChatError } from '@parley/chat-core';
+import { ChatError, DEFAULT_PRIVACY, isChatError } from '@parley/chat-core';
 import mongoose from 'mongoose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildModels } from '../src/connection.js';
 import { fromStoredId, isObjectIdHex, plainDocument, toObjectId, toStoredId } from '../src/ids.js';
 import { op } from '../src/paging.js';
+import { toUserRecord } from '../src/users.js';
 import { locateMongod } from './find-mongod.js';
 
 // The driver's error classes, as Mongoose re-exports them (the driver is not a direct dependency).
@@ -102,6 +104,21 @@ describe('index declarations', () => {
     indexOf('join_requests', { groupId: 1, status: 1, createdAt: 1, _id: 1 });
   });
 
+  it('sessions: by user, most recently seen first, and TTL on expiresAt', () => {
+    indexOf('sessions', { userId: 1, lastSeenAt: -1 });
+    expect(indexOf('sessions', { expiresAt: 1 }).expireAfterSeconds).toBe(0);
+  });
+
+  it('push_subscriptions: unique endpoint, unique subscription id, listed by user', () => {
+    expect(indexOf('push_subscriptions', { endpoint: 1 }).unique).toBe(true);
+    expect(indexOf('push_subscriptions', { subscriptionId: 1 }).unique).toBe(true);
+    indexOf('push_subscriptions', { userId: 1, createdAt: 1, _id: 1 });
+  });
+
+  it('outbox: the claim order over entries that have not failed', () => {
+    expect(indexOf('outbox', { dueAt: 1, _id: 1 }).partialFilterExpression).toEqual({ failedAt: null });
+  });
+
   it('every collection gets the prefix', () => {
     const connection = mongoose.createConnection();
     const models = buildModels(connection, 'acme_');
@@ -155,6 +172,35 @@ describe('ids', () => {
     expect(JSON.parse(JSON.stringify(query.getFilter()))).toEqual({
       email: { $eq: { $ne: null } },
       nicknameLower: { $regex: '^a' },
+    });
+  });
+});
+
+describe('users stored before privacy settings', () => {
+  const stored = {
+    _id: toStoredId('65a1b2c3d4e5f6a7b8c9d0e1'),
+    email: 'old@example.test',
+    passwordHash: 'hash',
+    nickname: 'Old',
+    nicknameLower: 'old',
+    avatarUrl: null,
+    bio: null,
+    emailVerified: true,
+    tokenVersion: 1,
+    inviteVersion: 0,
+    lastSeenAt: null,
+    createdAt: new Date('2025-01-01T00:00:00Z'),
+    updatedAt: new Date('2025-01-01T00:00:00Z'),
+  };
+
+  it('read back with DEFAULT_PRIVACY when the document has none', () => {
+    expect(toUserRecord(stored).privacy).toEqual(DEFAULT_PRIVACY);
+  });
+
+  it('read each missing setting as its default and keep the stored ones', () => {
+    expect(toUserRecord({ ...stored, privacy: { showOnline: false } }).privacy).toEqual({
+      ...DEFAULT_PRIVACY,
+      showOnline: false,
     });
   });
 });

@@ -26,6 +26,11 @@ export interface UsersTable {
   token_version: number;
   invite_version: number;
   last_seen_at: DbDate | null;
+  /** `PrivacySettings`, one column each; true for users stored before they existed. */
+  show_last_seen: Defaulted<DbBool>;
+  show_online: Defaulted<DbBool>;
+  send_read_receipts: Defaulted<DbBool>;
+  push_previews: Defaulted<DbBool>;
   created_at: DbDate;
   updated_at: DbDate;
 }
@@ -179,6 +184,41 @@ export interface JoinRequestsTable {
   resolved_by: string | null;
 }
 
+export interface SessionsTable {
+  /** The token's jti. */
+  id: string;
+  user_id: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: DbDate;
+  last_seen_at: DbDate;
+  expires_at: DbDate;
+}
+
+export interface PushSubscriptionsTable {
+  id: string;
+  user_id: string;
+  /** Unique: one row per browser endpoint. */
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: DbDate;
+}
+
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  target: string;
+  /** The JSON text to deliver, exactly as enqueued (never parsed by the store). */
+  payload: string;
+  attempts: number;
+  due_at: DbDate;
+  lease_until: DbDate | null;
+  last_error: string | null;
+  failed_at: DbDate | null;
+  created_at: DbDate;
+}
+
 /** Every table of the store, named as in the database. */
 export interface Database {
   parley_users: UsersTable;
@@ -195,6 +235,9 @@ export interface Database {
   parley_groups: GroupsTable;
   parley_group_members: GroupMembersTable;
   parley_join_requests: JoinRequestsTable;
+  parley_sessions: SessionsTable;
+  parley_push_subscriptions: PushSubscriptionsTable;
+  parley_outbox: OutboxTable;
 }
 
 /** Table names, in an order that is safe to empty (no foreign keys, so any order is). */
@@ -213,4 +256,7 @@ export const TABLES: readonly (keyof Database)[] = [
   'parley_groups',
   'parley_group_members',
   'parley_join_requests',
+  'parley_sessions',
+  'parley_push_subscriptions',
+  'parley_outbox',
 ];

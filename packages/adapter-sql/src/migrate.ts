@@ -7,6 +7,11 @@
  *   connection is enough).
  * - SQLite: the run is one `BEGIN IMMEDIATE` transaction, the database's single writer lock; a
  *   second process waits for it (busy_timeout) and then finds every version applied.
+ *
+ * Versions are applied by name, not by position: one that lands after a later-numbered one was
+ * applied (two versions written at once, merged in either order) still runs, after it, instead of
+ * being skipped or failing Kysely's order check. Versions that could land that way must not depend
+ * on each other.
  */
 import { type Kysely, Migrator, sql } from 'kysely';
 import type { DialectName } from './codec.js';
@@ -23,6 +28,7 @@ function migratorOn(db: Kysely<Database>, dialect: DialectName): Migrator {
     provider: { getMigrations: async () => migrations },
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    allowUnorderedMigrations: true,
   });
 }
 
@@ -33,19 +39,20 @@ async function run(migrator: Migrator): Promise<string[]> {
 }
 
 /**
- * Whether the newest migration is recorded already: one indexed read, so a restart (or every
- * store of a test run) does not take the lock when there is nothing to do. Migrations are only
- * ever appended, so the newest being applied means all are.
+ * Whether every migration is recorded already: one indexed read, so a restart (or every store of
+ * a test run) does not take the lock when there is nothing to do. Every name is checked, not only
+ * the newest, since a version may land after a later-numbered one (see above).
  */
 async function upToDate(db: Kysely<Database>, dialect: DialectName): Promise<boolean> {
-  const names = Object.keys(migrationsFor(dialect)).sort();
-  const latest = names.at(-1);
-  if (latest === undefined) return true;
+  const names = Object.keys(migrationsFor(dialect));
+  if (names.length === 0) return true;
   try {
     const { rows } = await sql<{
-      name: string;
-    }>`select name from ${sql.table(MIGRATION_TABLE)} where name = ${latest}`.execute(db);
-    return rows.length === 1;
+      n: number | string;
+    }>`select count(*) as n from ${sql.table(MIGRATION_TABLE)} where name in (${sql.join(names)})`.execute(
+      db,
+    );
+    return Number(rows[0]?.n) === names.length;
   } catch {
     // No migration table yet: a first start.
     return false;

@@ -14,6 +14,9 @@ import { sqlGroupStore } from './groups.js';
 import type { SqlHandle } from './handle.js';
 import { sqlMessageStore } from './messages.js';
 import { migrateToLatest } from './migrate.js';
+import { sqlOutboxStore } from './outbox.js';
+import { sqlPushSubscriptionStore } from './push-subscriptions.js';
+import { sqlSessionStore } from './sessions.js';
 import { sqlSocialStore } from './social.js';
 import { sqlUserStore } from './users.js';
 
@@ -68,6 +71,9 @@ export function createSqlStore(settings: SqlStoreSettings): SqlChatStore {
     social: sqlSocialStore(ready),
     messages: sqlMessageStore(ready),
     groups: sqlGroupStore(ready),
+    sessions: sqlSessionStore(ready),
+    pushSubscriptions: sqlPushSubscriptionStore(ready),
+    outbox: sqlOutboxStore(ready),
     async ready() {
       await ready();
     },

@@ -1,7 +1,7 @@
 /** The users area: accounts, a unique email, and a nickname prefix search on `nickname_lower`. */
-import type { UserPatch, UserRecord, UserStore } from '@parley/chat-core';
+import type { PrivacySettings, UserPatch, UserRecord, UserStore } from '@parley/chat-core';
 import type { Selectable, Updateable } from 'kysely';
-import { readBool, readDate, readDateOrNull } from './codec.js';
+import { type Codec, readBool, readDate, readDateOrNull } from './codec.js';
 import type { UsersTable } from './database.js';
 import { guard } from './errors.js';
 import type { Ready } from './handle.js';
@@ -18,8 +18,24 @@ export function toUser(row: Selectable<UsersTable>): UserRecord {
     tokenVersion: row.token_version,
     inviteVersion: row.invite_version,
     lastSeenAt: readDateOrNull(row.last_seen_at),
+    privacy: {
+      showLastSeen: readBool(row.show_last_seen),
+      showOnline: readBool(row.show_online),
+      sendReadReceipts: readBool(row.send_read_receipts),
+      pushPreviews: readBool(row.push_previews),
+    },
     createdAt: readDate(row.created_at),
     updatedAt: readDate(row.updated_at),
+  };
+}
+
+/** The privacy settings as their four columns (always all four: an update replaces them whole). */
+function privacyColumns(codec: Codec, privacy: PrivacySettings) {
+  return {
+    show_last_seen: codec.bool(privacy.showLastSeen),
+    show_online: codec.bool(privacy.showOnline),
+    send_read_receipts: codec.bool(privacy.sendReadReceipts),
+    push_previews: codec.bool(privacy.pushPreviews),
   };
 }
 
@@ -48,6 +64,7 @@ export function sqlUserStore(ready: Ready): UserStore {
               token_version: user.tokenVersion,
               invite_version: user.inviteVersion,
               last_seen_at: codec.dateOrNull(user.lastSeenAt),
+              ...privacyColumns(codec, user.privacy),
               created_at: codec.date(user.createdAt),
               updated_at: codec.date(user.updatedAt),
             })
@@ -102,6 +119,7 @@ export function sqlUserStore(ready: Ready): UserStore {
         if (patch.tokenVersion !== undefined) set.token_version = patch.tokenVersion;
         if (patch.inviteVersion !== undefined) set.invite_version = patch.inviteVersion;
         if (patch.lastSeenAt !== undefined) set.last_seen_at = codec.dateOrNull(patch.lastSeenAt);
+        if (patch.privacy !== undefined) Object.assign(set, privacyColumns(codec, patch.privacy));
         if (patch.updatedAt !== undefined) set.updated_at = codec.date(patch.updatedAt);
         if (Object.keys(set).length === 0) {
           const row = await db.selectFrom('parley_users').selectAll().where('id', '=', id).executeTakeFirst();

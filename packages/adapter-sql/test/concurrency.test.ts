@@ -1,7 +1,8 @@
 /**
  * What two nodes do at once, on real servers: migrations run twice and concurrently (separate
- * processes on one SQLite file; separate pools on one PostgreSQL database), and seq allocation
- * with clientMsgId repeats from several nodes into one conversation.
+ * processes on one SQLite file; separate pools on one PostgreSQL database), seq allocation
+ * with clientMsgId repeats from several nodes into one conversation, and outbox claims from
+ * several processes or nodes.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,13 +12,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { migrateToLatest, postgresStore, type SqlChatStore, sqliteStore } from '@parley/adapter-sql';
-import { isChatError, type MessageDraft } from '@parley/chat-core';
+import { isChatError, type MessageDraft, type OutboxRecord } from '@parley/chat-core';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationsFor } from '../src/migrations/index.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 const run = promisify(execFile);
+/** Every version, in the order a new database applies them (the same names on both dialects). */
+const ALL_MIGRATIONS = Object.keys(migrationsFor('sqlite')).sort();
 const WORKER = fileURLToPath(new URL('./fixtures/sqlite-worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -77,6 +81,23 @@ const conversation = (id: string) => ({
   createdAt: new Date(),
 });
 
+/** `n` outbox entries, all due now. */
+function outboxEntries(n: number): OutboxRecord[] {
+  const at = new Date(Date.now() - 1000);
+  return Array.from({ length: n }, (_, i) => ({
+    id: `e${String(i).padStart(4, '0')}`,
+    kind: 'webhook' as const,
+    target: 'https://hooks.example.test/parley',
+    payload: `{"n":${i}}`,
+    attempts: 0,
+    dueAt: new Date(at.getTime() + i),
+    leaseUntil: null,
+    lastError: null,
+    failedAt: null,
+    createdAt: at,
+  }));
+}
+
 async function appliedMigrations(store: SqlChatStore): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`select name from parley_migrations order by name`.execute(
     store.db,
@@ -94,12 +115,12 @@ describe('SQLite: migrations and seqs across processes', () => {
   it('migrating twice applies each version once and keeps the data', async () => {
     const filename = join(dir, 'twice.db');
     const first = sqliteStore({ filename });
-    expect(await migrateToLatest(first.db, 'sqlite')).toEqual(['0001_initial', '0002_message_changes']);
+    expect(await migrateToLatest(first.db, 'sqlite')).toEqual(ALL_MIGRATIONS);
     await first.messages.ensureConversation(conversation('p:a:b'));
     await first.close();
     const second = sqliteStore({ filename });
     expect(await migrateToLatest(second.db, 'sqlite')).toEqual([]);
-    expect(await appliedMigrations(second)).toEqual(['0001_initial', '0002_message_changes']);
+    expect(await appliedMigrations(second)).toEqual(ALL_MIGRATIONS);
     expect((await second.messages.getConversation('p:a:b'))?.id).toBe('p:a:b');
     const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(second.db);
     expect(journal.rows[0]?.journal_mode).toBe('wal');
@@ -113,9 +134,9 @@ describe('SQLite: migrations and seqs across processes', () => {
       [1, 2, 3, 4].map(() => ['migrate', filename]),
     );
     const applied = outputs.map((out) => JSON.parse(out) as string[]);
-    expect(applied.filter((names) => names.length > 0)).toEqual([['0001_initial', '0002_message_changes']]);
+    expect(applied.filter((names) => names.length > 0)).toEqual([ALL_MIGRATIONS]);
     const store = sqliteStore({ filename });
-    expect(await appliedMigrations(store)).toEqual(['0001_initial', '0002_message_changes']);
+    expect(await appliedMigrations(store)).toEqual(ALL_MIGRATIONS);
     await store.close();
   });
 
@@ -139,6 +160,25 @@ describe('SQLite: migrations and seqs across processes', () => {
     expect(Number(rows[0]?.n)).toBe(121);
     await store.close();
   });
+
+  it('three processes claiming one outbox get every entry once, with one attempt each', async () => {
+    const filename = join(dir, 'outbox.db');
+    const setup = sqliteStore({ filename });
+    await setup.outbox.enqueue(outboxEntries(150));
+    await setup.close();
+    const outputs = await together(
+      filename,
+      ['x', 'y', 'z'].map(() => ['claim', filename, '7']),
+    );
+    const claimed = outputs.flatMap((out) => JSON.parse(out) as string[]);
+    expect(claimed.sort()).toEqual(outboxEntries(150).map((e) => e.id));
+    const store = sqliteStore({ filename });
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*) as n from parley_outbox where attempts = 1`.execute(store.db);
+    expect(Number(rows[0]?.n)).toBe(150);
+    await store.close();
+  });
 });
 
 describe('PostgreSQL: migrations and seqs across nodes', () => {
@@ -154,9 +194,9 @@ describe('PostgreSQL: migrations and seqs across nodes', () => {
     const stores = [1, 2, 3, 4].map(() => postgresStore({ connectionString: database.url, poolSize: 2 }));
     try {
       const applied = await Promise.all(stores.map((store) => migrateToLatest(store.db, 'postgres')));
-      expect(applied.filter((names) => names.length > 0)).toEqual([['0001_initial', '0002_message_changes']]);
+      expect(applied.filter((names) => names.length > 0)).toEqual([ALL_MIGRATIONS]);
       expect(await migrateToLatest(stores[0]!.db, 'postgres')).toEqual([]);
-      expect(await appliedMigrations(stores[0]!)).toEqual(['0001_initial', '0002_message_changes']);
+      expect(await appliedMigrations(stores[0]!)).toEqual(ALL_MIGRATIONS);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
@@ -167,7 +207,7 @@ describe('PostgreSQL: migrations and seqs across nodes', () => {
     const store = postgresStore({ connectionString: fresh.url, poolSize: 1 });
     try {
       await store.ready();
-      expect(await appliedMigrations(store)).toEqual(['0001_initial', '0002_message_changes']);
+      expect(await appliedMigrations(store)).toEqual(ALL_MIGRATIONS);
     } finally {
       await store.close();
       await fresh.drop();
@@ -242,6 +282,33 @@ describe('PostgreSQL: migrations and seqs across nodes', () => {
       );
       await pool.end();
       expect(counted.rows[0]).toEqual({ rows: 10, count: 10 });
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
+  it('three nodes claiming one outbox at once get every entry once, with one attempt each', async () => {
+    const stores = [1, 2, 3].map(() => postgresStore({ connectionString: database.url, poolSize: 4 }));
+    try {
+      await stores[0]!.outbox.enqueue(outboxEntries(300));
+      const now = new Date();
+      const drain = async (store: SqlChatStore) => {
+        const ids: string[] = [];
+        for (;;) {
+          const batch = await store.outbox.claimDue(now, 7, new Date(now.getTime() + 60_000));
+          if (batch.length === 0) return ids;
+          ids.push(...batch.map((entry) => entry.id));
+        }
+      };
+      // Four claimers per node, twelve in all, each on its own connection at times.
+      const claimed = (
+        await Promise.all(stores.flatMap((store) => [1, 2, 3, 4].map(() => drain(store))))
+      ).flat();
+      expect(claimed.sort()).toEqual(outboxEntries(300).map((e) => e.id));
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from parley_outbox where attempts = 1`.execute(stores[1]!.db);
+      expect(rows[0]?.n).toBe(300);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }

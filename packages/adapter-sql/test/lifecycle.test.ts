@@ -1,17 +1,27 @@
 /**
  * The store's lifecycle and error mapping on real servers: lazy open, close() twice, a host-owned
  * pool or database left open, ping, STORE_UNAVAILABLE for a database that cannot be reached, the
- * contract's conflict for a unique key, and the keys that make the atomic steps the database's.
+ * contract's conflict for a unique key, and the keys that make the atomic steps the database's;
+ * and upgrades: users stored before privacy settings read back with the defaults, and a version
+ * that lands after a later-numbered one was applied still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isUniqueViolation, postgresStore, sqliteStore, toStoreError } from '@parley/adapter-sql';
-import { isChatError, type UserRecord } from '@parley/chat-core';
+import {
+  isUniqueViolation,
+  postgresStore,
+  type SqlChatStore,
+  sqliteStore,
+  toStoreError,
+} from '@parley/adapter-sql';
+import { DEFAULT_PRIVACY, isChatError, type UserRecord } from '@parley/chat-core';
 import Database from 'better-sqlite3';
-import { sql } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DialectName } from '../src/codec.js';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationsFor } from '../src/migrations/index.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 const codeOf = (error: unknown) => (isChatError(error) ? error.code : String(error));
@@ -29,6 +39,7 @@ function user(id: string, email: string): UserRecord {
     tokenVersion: 0,
     inviteVersion: 0,
     lastSeenAt: null,
+    privacy: { ...DEFAULT_PRIVACY },
     createdAt: at,
     updatedAt: at,
   };
@@ -98,6 +109,16 @@ describe('sqliteStore lifecycle', () => {
     await expect(insert('m3', 2, 'k')).rejects.toSatisfy(isUniqueViolation);
     await insert('m4', 2, null);
     await insert('m5', 3, null);
+    await store.close();
+  });
+
+  it('the outbox claim reads the partial (due_at, id) index', async () => {
+    const store = sqliteStore({ filename: ':memory:' });
+    await store.ready();
+    const { rows } = await sql<{ detail: string }>`explain query plan select id from parley_outbox
+      where failed_at is null and due_at <= 0 and (lease_until is null or lease_until <= 0)
+      order by due_at, id limit 10`.execute(store.db);
+    expect(rows.map((r) => r.detail).join('\n')).toMatch(/parley_outbox_due_idx/);
     await store.close();
   });
 });
@@ -170,5 +191,141 @@ describe('postgresStore lifecycle', () => {
       where conversation_id = 'c' and seq < 100 order by seq desc limit 21`.execute(store.db);
     expect(rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/parley_messages_history_key/);
     await store.close();
+  });
+
+  it('the outbox claim, a user’s sessions and subscriptions are served by their indexes', async () => {
+    const store = postgresStore({ connectionString: database.url, poolSize: 1 });
+    await store.ready();
+    await sql`set enable_seqscan = off`.execute(store.db);
+    const plan = async (query: ReturnType<typeof sql>) => {
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(store.db);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    };
+    const now = new Date();
+    expect(
+      await plan(sql`select id from parley_outbox where failed_at is null and due_at <= ${now}
+        and (lease_until is null or lease_until <= ${now}) order by due_at, id limit 10 for update skip locked`),
+    ).toMatch(/parley_outbox_due_idx/);
+    expect(
+      await plan(sql`select * from parley_sessions where user_id = 'u' and expires_at > ${now}
+        order by last_seen_at desc, id limit 100`),
+    ).toMatch(/parley_sessions_user_idx/);
+    expect(
+      await plan(sql`select * from parley_push_subscriptions where user_id = 'u' order by created_at, id`),
+    ).toMatch(/parley_push_subscriptions_user_idx/);
+    await store.close();
+  });
+});
+
+/** Applies only the versions `keep` selects, as a deployment of that day had them. */
+async function migrateOnly(
+  store: SqlChatStore,
+  dialect: DialectName,
+  keep: (name: string) => boolean,
+): Promise<void> {
+  const migrations: Record<string, Migration> = Object.fromEntries(
+    Object.entries(migrationsFor(dialect)).filter(([name]) => keep(name)),
+  );
+  const migrator = new Migrator({
+    // biome-ignore lint/suspicious/noExplicitAny: the schema of the day.
+    db: store.db as unknown as Kysely<any>,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}
+
+async function appliedMigrations(store: SqlChatStore): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`select name from parley_migrations order by name`.execute(
+    store.db,
+  );
+  return rows.map((row) => row.name);
+}
+
+/** A user as the versions before 0004 stored it: no privacy columns. */
+async function seedUserBeforePrivacy(store: SqlChatStore, dialect: DialectName): Promise<void> {
+  const at = dialect === 'postgres' ? new Date('2025-01-01T00:00:00Z') : Date.parse('2025-01-01T00:00:00Z');
+  const no = dialect === 'postgres' ? false : 0;
+  await sql`insert into parley_users (id, email, password_hash, nickname, nickname_lower, avatar_url, bio,
+      email_verified, token_version, invite_version, last_seen_at, created_at, updated_at)
+    values ('old', 'old@example.test', 'hash', 'Old Timer', 'old timer', null, 'from before', ${no}, 2, 0, null,
+      ${at}, ${at})`.execute(store.db);
+}
+
+async function oldUserReadsDefaults(store: SqlChatStore, dialect: DialectName): Promise<void> {
+  await migrateOnly(store, dialect, (name) => name < '0004_integrations');
+  await seedUserBeforePrivacy(store, dialect);
+  await store.ready();
+  expect(await appliedMigrations(store)).toContain('0004_integrations');
+  const stored = await store.users.getById('old');
+  expect(stored).toMatchObject({ email: 'old@example.test', bio: 'from before', tokenVersion: 2 });
+  expect(stored?.privacy).toEqual(DEFAULT_PRIVACY);
+  expect((await store.users.getByEmail('old@example.test'))?.privacy).toEqual(DEFAULT_PRIVACY);
+  // And the settings are theirs to change from there.
+  const privacy = { showLastSeen: false, showOnline: true, sendReadReceipts: false, pushPreviews: true };
+  expect((await store.users.update('old', { privacy }))?.privacy).toEqual(privacy);
+  expect((await store.users.getByIds(['old']))[0]?.privacy).toEqual(privacy);
+}
+
+/** 0001 and 0004 applied, 0002 missing (as a version merged after a later-numbered one would be). */
+async function lateVersionStillRuns(store: SqlChatStore, dialect: DialectName): Promise<void> {
+  await migrateOnly(store, dialect, (name) => name === '0001_initial' || name === '0004_integrations');
+  await store.ready();
+  expect(await appliedMigrations(store)).toEqual(Object.keys(migrationsFor(dialect)).sort());
+  // 0002's columns are there: a message gets its version and can be reacted to.
+  await store.messages.ensureConversation({
+    id: 'p:a:b',
+    type: 'private',
+    memberIds: ['a', 'b'],
+    groupId: null,
+    lastSeq: 0,
+    lastVersion: 0,
+    lastMessageAt: null,
+    createdAt: new Date(),
+  });
+  expect((await store.messages.getConversation('p:a:b'))?.lastVersion).toBe(0);
+  const { rows } = await sql<{ n: number | string }>`select count(*) as n from parley_reactions`.execute(
+    store.db,
+  );
+  expect(Number(rows[0]?.n)).toBe(0);
+}
+
+describe('upgrades on SQLite', () => {
+  it('a user stored before privacy settings reads back with DEFAULT_PRIVACY after 0004', async () => {
+    const store = sqliteStore({ filename: ':memory:' });
+    await oldUserReadsDefaults(store, 'sqlite');
+    await store.close();
+  });
+
+  it('a version that lands after a later-numbered one was applied still runs', async () => {
+    const store = sqliteStore({ filename: ':memory:' });
+    await lateVersionStillRuns(store, 'sqlite');
+    await store.close();
+  });
+});
+
+describe('upgrades on PostgreSQL', () => {
+  it('a user stored before privacy settings reads back with DEFAULT_PRIVACY after 0004', async () => {
+    const fresh = await createTestDatabase('privacy', { fastCommits: true });
+    const store = postgresStore({ connectionString: fresh.url, poolSize: 2 });
+    try {
+      await oldUserReadsDefaults(store, 'postgres');
+    } finally {
+      await store.close();
+      await fresh.drop();
+    }
+  });
+
+  it('a version that lands after a later-numbered one was applied still runs', async () => {
+    const fresh = await createTestDatabase('late', { fastCommits: true });
+    const store = postgresStore({ connectionString: fresh.url, poolSize: 2 });
+    try {
+      await lateVersionStillRuns(store, 'postgres');
+    } finally {
+      await store.close();
+      await fresh.drop();
+    }
   });
 });

@@ -23,8 +23,19 @@ const TIME_COLUMNS = new Set([
   'joined_at',
   'dissolved_at',
   'resolved_at',
+  'due_at',
+  'lease_until',
+  'failed_at',
 ]);
-const BOOL_COLUMNS = new Set(['email_verified', 'mention_all', 'mute_all']);
+const BOOL_COLUMNS = new Set([
+  'email_verified',
+  'mention_all',
+  'mute_all',
+  'show_last_seen',
+  'show_online',
+  'send_read_receipts',
+  'push_previews',
+]);
 const JSON_COLUMNS = new Set(['mentions', 'member_ids', 'announcement']);
 
 const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

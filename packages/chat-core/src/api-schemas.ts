@@ -21,8 +21,10 @@ import {
   resetPasswordSchema,
   searchSchema,
   updateProfileSchema,
+  updateSettingsSchema,
   verifyEmailSchema,
 } from './identity/schemas.js';
+import { pushSubscriptionSchema } from './integrations/push-service.js';
 import { formatSchema } from './invites/invite-service.js';
 import {
   editSchema,
@@ -53,6 +55,8 @@ export function operationSchemas(config: { groupMaxMembers: number }) {
     resetPassword: resetPasswordSchema,
     changePassword: changePasswordSchema,
     updateProfile: updateProfileSchema,
+    updateSettings: updateSettingsSchema,
+    pushSubscription: pushSubscriptionSchema,
     searchUsers: searchSchema,
     page: pageInputSchema,
     sendFriendRequest: sendFriendRequestSchema,

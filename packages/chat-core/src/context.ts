@@ -11,6 +11,8 @@ import type {
   ControlEventMap,
   ControlEvents,
 } from './events.js';
+import type { ChatHooks } from './integrations/hooks.js';
+import type { Integrations } from './integrations/integrations.js';
 import type { Clock } from './ports/clock.js';
 import type { IdGenerator } from './ports/ids.js';
 import type { Logger } from './ports/logger.js';
@@ -25,6 +27,13 @@ export interface Origin {
   connectionId?: string | undefined;
   /** The caller's IP address, for rate limits. */
   ip?: string | undefined;
+  /** The caller's `User-Agent`, shown in their session list. */
+  userAgent?: string | undefined;
+  /**
+   * The caller's address as their session list may show it: set only when the host can tell the
+   * real client address (behind a proxy, only with `TRUST_PROXY`).
+   */
+  sessionIp?: string | undefined;
 }
 
 /** The shared context of one engine's services. */
@@ -39,6 +48,10 @@ export interface EngineContext {
   readonly logger: Logger;
   readonly events: ChatEvents;
   readonly control: ControlEvents;
+  /** The embedder's in-process hooks (empty when none). */
+  readonly hooks: ChatHooks;
+  /** After-commit hooks, webhooks and push: where committed events leave the process. */
+  readonly integrations: Integrations;
   /** Emits a client event to its audience; a listener that throws is logged, never propagated. */
   emit<K extends ChatEventName>(name: K, payload: ChatEventMap[K], audience: Audience): void;
   /** Emits a control event for the transport. */

@@ -9,7 +9,11 @@ import { createEventBudget } from './dispatch/event-budget.js';
 import { type ChatEvents, type ControlEvents, createEventBuses } from './events.js';
 import { createGroupService, type GroupService } from './groups/group-service.js';
 import { type AuthService, createAuthService } from './identity/auth-service.js';
+import { createSessionService, type SessionService } from './identity/session-service.js';
 import { createUserService, type UserService } from './identity/user-service.js';
+import type { ChatHooks } from './integrations/hooks.js';
+import { createIntegrations, type Integrations } from './integrations/integrations.js';
+import { createPushService, type PushService } from './integrations/push-service.js';
 import { createInviteService, type InviteService } from './invites/invite-service.js';
 import { devMailer } from './mail/dev-mailer.js';
 import { type ConversationService, createConversationService } from './messaging/conversation-service.js';
@@ -19,6 +23,7 @@ import { type IdGenerator, objectIdGenerator } from './ports/ids.js';
 import { type Logger, silentLogger } from './ports/logger.js';
 import type { Mailer } from './ports/mailer.js';
 import { memoryPresence, type PresenceStore } from './ports/presence.js';
+import type { PushSender } from './ports/push-sender.js';
 import { memoryRateLimiter, type RateLimiter } from './ports/rate-limiter.js';
 import type { ChatStore } from './ports/store.js';
 import { createPresenceService, type PresenceService } from './presence/presence-service.js';
@@ -66,6 +71,15 @@ export interface ChatEngineOptions {
   ids?: IdGenerator;
   /** A pino-compatible logger. @default silentLogger */
   logger?: Logger;
+  /** In-process hooks: refuse or rewrite messages before they are stored, hear committed events. */
+  hooks?: ChatHooks;
+  /**
+   * Sends Web Push notifications to users with no connected socket. Without it nothing is pushed
+   * (subscriptions are still kept). The host builds one from `VAPID_*` with `web-push`.
+   */
+  pushSender?: PushSender;
+  /** The HTTP client of webhooks. @default globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
 /** A running chat engine: its services, its events, and its lifecycle. */
@@ -81,6 +95,12 @@ export interface ChatEngine {
   readonly groups: GroupService;
   readonly invites: InviteService;
   readonly presence: PresenceService;
+  /** Signed-in devices: list and end them. */
+  readonly sessions: SessionService;
+  /** Web Push subscriptions and the VAPID key browsers subscribe with. */
+  readonly push: PushService;
+  /** Webhooks, push and after-commit hooks; `integrations.worker` delivers the outbox. */
+  readonly integrations: Integrations;
   /** Runs client events (a transport's frames, REST sends) under each user's event budget. */
   readonly dispatcher: Dispatcher;
   /** The engine's rate limiter, so transports can share its budgets (and its Redis, when there is one). */
@@ -101,6 +121,9 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   const logger = options.logger ?? silentLogger;
   const store = options.store ?? memoryStore();
   const { events, control } = createEventBuses();
+  const hooks = options.hooks ?? {};
+  // Built right after the context, which it needs; emit only runs once services exist.
+  let integrations: Integrations | null = null;
 
   const ctx: EngineContext = {
     store,
@@ -113,6 +136,11 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     logger,
     events,
     control,
+    hooks,
+    get integrations(): Integrations {
+      if (integrations === null) throw new Error('integrations are not built yet');
+      return integrations;
+    },
     // eventemitter3's typed API cannot follow a generic key; the event maps guarantee the pairing.
     emit(name, payload, audience) {
       dispatch(
@@ -122,23 +150,39 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         logger,
         'event listener failed',
       );
+      integrations?.capture(name, payload);
     },
     signal(name, payload) {
       dispatch(control as unknown as UntypedEmitter, name, [payload], logger, 'control listener failed');
     },
   };
 
-  const auth = createAuthService(ctx);
-  const users = createUserService(ctx);
+  integrations = createIntegrations(ctx, {
+    hooks,
+    pushSender: options.pushSender,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const sessions = createSessionService(ctx);
+  const auth = createAuthService(ctx, sessions);
+  const presence = createPresenceService(ctx);
+  const users = createUserService(ctx, (user, before) => presence.privacyChanged(user, before));
+  const push = createPushService(ctx, options.pushSender);
   const friends = createFriendService(ctx);
   const blacklist = createBlacklistService(ctx);
   const messages = createMessageService(ctx);
   const conversations = createConversationService(ctx);
   const groups = createGroupService(ctx);
   const invites = createInviteService(ctx, { friends, groups });
-  const presence = createPresenceService(ctx);
   const budget = createEventBudget(ctx.rateLimiter, config, logger);
-  const dispatcher = createDispatcher({ messages, groups, presence, budget, logger });
+  const built = integrations;
+  const dispatcher = createDispatcher({
+    messages,
+    groups,
+    presence,
+    budget,
+    logger,
+    settled: () => built.settled(),
+  });
 
   let closed: Promise<void> | null = null;
   return {
@@ -153,6 +197,9 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     groups,
     invites,
     presence,
+    sessions,
+    push,
+    integrations: built,
     dispatcher,
     rateLimiter: ctx.rateLimiter,
     events,
@@ -170,6 +217,8 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         presence.close();
         events.removeAllListeners();
         control.removeAllListeners();
+        // Pending outbox writes land before the store closes; the worker stops first.
+        await built.close();
         await Promise.allSettled([store.close(), ctx.mailer.close?.()]);
       })();
       return closed;

@@ -25,7 +25,7 @@ export {
 export type { DispatchConnection, Dispatcher, HandleOptions } from './dispatch/dispatcher.js';
 export { type EventBudget, eventRule } from './dispatch/event-budget.js';
 export type * from './domain/records.js';
-export { TOKENS_FROM_CONTENT } from './domain/records.js';
+export { DEFAULT_PRIVACY, TOKENS_FROM_CONTENT } from './domain/records.js';
 export type * from './domain/views.js';
 export { type ChatEngine, type ChatEngineOptions, createChatEngine } from './engine.js';
 export {
@@ -54,7 +54,36 @@ export {
 } from './events.js';
 export type * from './groups/group-service.js';
 export type * from './identity/auth-service.js';
+export { SESSION_TOUCH_INTERVAL_MS, type SessionService } from './identity/session-service.js';
 export type * from './identity/user-service.js';
+export {
+  createDeliveryWorker,
+  type DeliveryHandler,
+  type DeliveryResult,
+  type DeliveryWorker,
+  type DeliveryWorkerOptions,
+  retryDelayMs,
+} from './integrations/delivery-worker.js';
+export type {
+  BeforeSendInput,
+  BeforeSendResult,
+  ChatHooks,
+  CommittedEvent,
+} from './integrations/hooks.js';
+export type { Integrations } from './integrations/integrations.js';
+export { type PushNotificationPayload, previewOf } from './integrations/push-notifications.js';
+export {
+  MAX_PUSH_SUBSCRIPTIONS,
+  type PushConfigView,
+  type PushService,
+  pushSubscriptionSchema,
+} from './integrations/push-service.js';
+export {
+  signWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+} from './integrations/webhook-signature.js';
 export type * from './invites/invite-service.js';
 export { devMailer } from './mail/dev-mailer.js';
 export { type MemoryMailer, memoryMailer } from './mail/memory-mailer.js';
@@ -73,6 +102,7 @@ export { type IdGenerator, objectIdGenerator } from './ports/ids.js';
 export { type Logger, silentLogger } from './ports/logger.js';
 export type { Mailer, MailMessage } from './ports/mailer.js';
 export { memoryPresence, type PresenceStore } from './ports/presence.js';
+export type { PushOptions, PushOutcome, PushSender, PushTarget } from './ports/push-sender.js';
 export {
   type FlexibleLimiterOptions,
   flexibleRateLimiter,

@@ -56,10 +56,25 @@ export interface HostConfig {
   redisKeyPrefix?: string | undefined;
   /** Serve Parley Web (apps/web) at `/` and `/invite/:token` (`WEB_APP`). @default true */
   webApp?: boolean | undefined;
+  /**
+   * Web Push with VAPID (`VAPID_PUBLIC_KEY`, `VAPID_PRIVATE_KEY`, `VAPID_SUBJECT`): offline users'
+   * browsers are notified of messages. `pnpm vapid-keys` prints a fresh pair. @default null (off)
+   */
+  push?: PushConfig | null | undefined;
   /** The engine's configuration (jwtSecret included). */
   chat: ChatConfigInput & { jwtSecret: string };
   /** Things worth a warning at start-up (e.g. a generated JWT secret). */
   warnings: string[];
+}
+
+/** VAPID credentials of Web Push (RFC 8292). */
+export interface PushConfig {
+  /** Uncompressed P-256 public key, base64url (65 bytes): what browsers subscribe with. */
+  publicKey: string;
+  /** The matching private key, base64url (32 bytes). */
+  privateKey: string;
+  /** `mailto:` or `https:` contact the push services may reach the operator at. */
+  subject: string;
 }
 
 /** What `createHost({ config })` accepts: any part of {@link HostConfig}; the rest gets defaults. */
@@ -169,6 +184,31 @@ const envSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  WEBHOOK_URL: text.optional(),
+  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  WEBHOOK_EVENTS: text.optional(),
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .trim()
+    .refine((v) => base64urlLength(v) === 65 && Buffer.from(v, 'base64url')[0] === 4, {
+      message: 'must be an uncompressed P-256 public key, base64url (pnpm vapid-keys prints a pair)',
+    })
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .trim()
+    .refine((v) => base64urlLength(v) === 32, {
+      message: 'must be a P-256 private key, base64url (32 bytes)',
+    })
+    .optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .trim()
+    .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: address or an https: URL')
+    .optional(),
+  PUSH_TTL_SECONDS: int(0, 2_419_200).optional(),
+  DELIVERY_LEASE_SECONDS: int(1, 86_400).optional(),
+  WEBHOOK_TIMEOUT_SECONDS: int(1, 120).optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .trim()
@@ -177,6 +217,19 @@ const envSchema = z.object({
 });
 
 type Env = z.output<typeof envSchema>;
+
+/** Bytes a base64url string decodes to, or -1 when it is not base64url. */
+function base64urlLength(value: string): number {
+  return /^[A-Za-z0-9_-]+=*$/.test(value) ? Buffer.from(value, 'base64url').length : -1;
+}
+
+/** A comma-separated list, trimmed, without empty entries. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
 
 /** Engine settings and the variable each comes from, so an engine-level problem names the variable. */
 const CHAT_VARIABLES: Record<string, string> = {
@@ -195,6 +248,12 @@ const CHAT_VARIABLES: Record<string, string> = {
   presenceGraceMs: 'PRESENCE_GRACE_MS',
   eventRateLimit: 'EVENTS_PER_SECOND / EVENT_BURST / EVENT_BURST_WINDOW_SECONDS',
   loginRateLimit: 'LOGIN_ATTEMPTS / LOGIN_WINDOW_SECONDS',
+  webhookUrls: 'WEBHOOK_URL',
+  webhookSecret: 'WEBHOOK_SECRET',
+  webhookEvents: 'WEBHOOK_EVENTS',
+  pushTtlSeconds: 'PUSH_TTL_SECONDS',
+  deliveryLeaseMs: 'DELIVERY_LEASE_SECONDS',
+  webhookTimeoutMs: 'WEBHOOK_TIMEOUT_SECONDS',
 };
 
 function configError(problems: string[]): ConfigError {
@@ -316,6 +375,27 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     );
   }
 
+  const vapid = [
+    ['VAPID_PUBLIC_KEY', e.VAPID_PUBLIC_KEY],
+    ['VAPID_PRIVATE_KEY', e.VAPID_PRIVATE_KEY],
+    ['VAPID_SUBJECT', e.VAPID_SUBJECT],
+  ] as const;
+  if (vapid.some(([name]) => raw[name] !== undefined)) {
+    for (const [name] of vapid) {
+      if (raw[name] === undefined) {
+        problems.push(
+          `${name}: required when any of VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, VAPID_SUBJECT is set`,
+        );
+      }
+    }
+  }
+  const push: PushConfig | null =
+    e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY && e.VAPID_SUBJECT
+      ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT }
+      : null;
+  const webhookUrls = list(e.WEBHOOK_URL);
+  const webhookEvents = e.WEBHOOK_EVENTS === undefined ? undefined : list(e.WEBHOOK_EVENTS);
+
   const trustProxy = parseTrustProxy(e.TRUST_PROXY);
   if (trustProxy === true) {
     warnings.push(
@@ -345,6 +425,12 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
       burstWindowMs: (e.EVENT_BURST_WINDOW_SECONDS ?? 30) * 1000,
     },
     loginRateLimit: { points: e.LOGIN_ATTEMPTS ?? 10, windowMs: (e.LOGIN_WINDOW_SECONDS ?? 900) * 1000 },
+    ...(webhookUrls.length > 0 && { webhookUrls }),
+    ...(e.WEBHOOK_SECRET !== undefined && { webhookSecret: e.WEBHOOK_SECRET }),
+    ...(webhookEvents !== undefined && { webhookEvents: webhookEvents as never }),
+    ...(e.PUSH_TTL_SECONDS !== undefined && { pushTtlSeconds: e.PUSH_TTL_SECONDS }),
+    ...(e.DELIVERY_LEASE_SECONDS !== undefined && { deliveryLeaseMs: e.DELIVERY_LEASE_SECONDS * 1000 }),
+    ...(e.WEBHOOK_TIMEOUT_SECONDS !== undefined && { webhookTimeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000 }),
     publicUrl: (e.PUBLIC_URL ?? e.RENDER_EXTERNAL_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
   };
   // The engine's own schema has the last word; its problems are reported under their variable names.
@@ -397,6 +483,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): HostConfig {
     redisUrl: e.REDIS_URL ?? null,
     redisKeyPrefix: e.REDIS_KEY_PREFIX ?? 'parley:',
     webApp: e.WEB_APP ?? true,
+    push,
     chat,
     warnings,
   };
@@ -463,6 +550,7 @@ export function hostConfig(input: HostConfigInput = {}): HostConfig {
     redisUrl: input.redisUrl ?? null,
     redisKeyPrefix: input.redisKeyPrefix ?? 'parley:',
     webApp: input.webApp ?? true,
+    push: input.push ?? null,
     chat: { publicUrl: `http://localhost:${port}`, ...input.chat, jwtSecret },
     warnings,
   };

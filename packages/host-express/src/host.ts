@@ -6,12 +6,14 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type ChatEngine,
+  type ChatHooks,
   type ChatStore,
   createChatEngine,
   devMailer,
   type Mailer,
   memoryRateLimiter,
   type PresenceStore,
+  type PushSender,
   type RateLimiter,
   smtpMailer,
 } from '@parley/chat-core';
@@ -35,6 +37,7 @@ import { scalarQuery } from './http/scalar-query.js';
 import { webAppRouteDocs, webAppRoutes } from './http/web-app.js';
 import { createLogger } from './logger.js';
 import { createHostMetrics, type HostMetrics, serveMetrics } from './metrics/metrics.js';
+import { webPushSender } from './push/web-push-sender.js';
 import { authRoutes } from './routes/auth.js';
 import { blacklistRoutes } from './routes/blacklist.js';
 import { conversationRoutes } from './routes/conversations.js';
@@ -73,6 +76,13 @@ export interface HostOptions {
    * transport however it routes. @default the Redis Streams adapter with REDIS_URL, else Socket.IO's own
    */
   adapter?: ServerOptions['adapter'];
+  /**
+   * Sends Web Push notifications, when the host builds the engine. @default webPushSender from
+   * `config.push` (VAPID_*), else none: subscriptions are kept but nothing is pushed
+   */
+  pushSender?: PushSender;
+  /** In-process hooks of the engine the host builds (before-send filter, after-commit). */
+  hooks?: ChatHooks;
 }
 
 /** A running (or ready to run) Parley server. */
@@ -154,6 +164,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   const metrics = config.metrics || typeof config.metricsPort === 'number' ? createHostMetrics() : null;
   const countedLimiter = metrics ? metrics.rateLimiter(rateLimiter) : rateLimiter;
   const ownsEngine = options.engine === undefined;
+  const pushSender = options.pushSender ?? (config.push ? webPushSender(config.push) : undefined);
   const engine =
     options.engine ??
     createChatEngine({
@@ -161,6 +172,8 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       mailer: options.mailer ?? mailerFor(config.mail, config.chat.publicUrl, logger),
       rateLimiter: countedLimiter,
       ...(presence !== undefined && { presence }),
+      ...(pushSender !== undefined && { pushSender }),
+      ...(options.hooks !== undefined && { hooks: options.hooks }),
       logger,
     });
 

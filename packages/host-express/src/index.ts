@@ -14,9 +14,11 @@ export {
   isConfigError,
   loadEnv,
   type MailConfig,
+  type PushConfig,
 } from './env.js';
 export { createHost, type Host, type HostOptions } from './host.js';
 export { createLogger } from './logger.js';
+export { type WebPushSenderOptions, webPushSender } from './push/web-push-sender.js';
 export {
   type ChosenStore,
   DATA_FILES,

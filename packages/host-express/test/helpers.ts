@@ -11,6 +11,7 @@ import {
   type MemoryMailer,
   memoryMailer,
   memoryStore,
+  type PushSender,
 } from '@parley/chat-core';
 import { createHost, type Host, type HostConfigInput, hostConfig } from '@parley/host-express';
 import { type Logger, pino } from 'pino';
@@ -68,7 +69,13 @@ export function uniqueEmail(prefix = 'user'): string {
  * itself (so it can move time) and hands it to the host, which then leaves it to the test to close.
  */
 export async function startServer(
-  options: { config?: HostConfigInput; store?: ChatStore; clock?: Clock; logger?: Logger } = {},
+  options: {
+    config?: HostConfigInput;
+    store?: ChatStore;
+    clock?: Clock;
+    logger?: Logger;
+    pushSender?: PushSender;
+  } = {},
 ): Promise<TestServer> {
   const mailer = memoryMailer();
   const config = hostConfig({
@@ -88,7 +95,14 @@ export async function startServer(
   const engine = options.clock
     ? createChatEngine({ config: config.chat, store, mailer, clock: options.clock, logger })
     : undefined;
-  const host = await createHost({ config, store, mailer, logger, ...(engine && { engine }) });
+  const host = await createHost({
+    config,
+    store,
+    mailer,
+    logger,
+    ...(engine && { engine }),
+    ...(options.pushSender && { pushSender: options.pushSender }),
+  });
   const { url } = await host.listen(0, '127.0.0.1');
   const sockets: Socket[] = [];
 

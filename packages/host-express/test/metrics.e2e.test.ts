@@ -67,6 +67,8 @@ describe('metrics', () => {
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = String(res.body);
     expect(sample(text, 'parley_connections')).toBe(2);
+    // No webhooks or push configured: nothing ever waits in the outbox.
+    expect(sample(text, 'parley_outbox_pending')).toBe(0);
     expect(sample(text, 'parley_messages_total', { type: 'private' })).toBe(1);
     expect(sample(text, 'parley_messages_total', { type: 'group' })).toBe(0);
     expect(sample(text, 'parley_deliveries_total')).toBe(1);

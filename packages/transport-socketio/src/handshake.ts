@@ -63,7 +63,9 @@ export function authMiddleware(
       if (!token) return next(handshakeError({ code: 'UNAUTHORIZED', message: 'A token is required' }));
       let session: Awaited<ReturnType<ChatEngine['auth']['authenticate']>>;
       try {
-        session = await engine.auth.authenticate(token);
+        const userAgent = socket.handshake.headers['user-agent'];
+        // The device's user agent goes to its session; the address stays out (no proxy trust here).
+        session = await engine.auth.authenticate(token, typeof userAgent === 'string' ? { userAgent } : {});
       } catch (error) {
         const chatError = toChatError(error);
         if (chatError.code !== 'INTERNAL') return next(handshakeError(chatError.toJSON()));

@@ -9,8 +9,11 @@ import { groupSchema } from './groups.js';
 import { joinRequestSchema } from './join-requests.js';
 import { messageSchema } from './messages.js';
 import { oneTimeCodeSchema } from './one-time-codes.js';
+import { outboxSchema } from './outbox.js';
+import { pushSubscriptionSchema } from './push-subscriptions.js';
 import { reactionSchema } from './reactions.js';
 import { revokedTokenSchema } from './revoked-tokens.js';
+import { sessionSchema } from './sessions.js';
 import { userSchema } from './users.js';
 
 export const SCHEMAS = {
@@ -27,6 +30,9 @@ export const SCHEMAS = {
   groups: groupSchema,
   group_members: groupMemberSchema,
   join_requests: joinRequestSchema,
+  sessions: sessionSchema,
+  push_subscriptions: pushSubscriptionSchema,
+  outbox: outboxSchema,
 } as const;
 
 /** A collection's base name. */

@@ -15,6 +15,13 @@ export const userSchema = new Schema(
     tokenVersion: { type: Number, required: true },
     inviteVersion: { type: Number, required: true },
     lastSeenAt: { type: Date, default: null },
+    /** `PrivacySettings`; absent on users stored before it existed, read as the defaults. */
+    privacy: {
+      showLastSeen: { type: Boolean, default: true },
+      showOnline: { type: Boolean, default: true },
+      sendReadReceipts: { type: Boolean, default: true },
+      pushPreviews: { type: Boolean, default: true },
+    },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

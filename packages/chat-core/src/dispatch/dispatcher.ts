@@ -89,8 +89,10 @@ export function createDispatcher(deps: {
   presence: PresenceService;
   budget: EventBudget;
   logger: Logger;
+  /** Resolves once the webhook and push entries of what ran are durable (see Integrations). */
+  settled: () => Promise<void>;
 }): Dispatcher {
-  const { messages, groups, presence, budget, logger } = deps;
+  const { messages, groups, presence, budget, logger, settled } = deps;
   const origin = ({ connectionId, ip }: DispatchConnection): Origin => ({ connectionId, ip });
 
   // Each payload goes to the engine as it came: the operation's own schema is the only check.
@@ -146,7 +148,10 @@ export function createDispatcher(deps: {
   ) => {
     if (!admitted) await budget.spend(userId);
     if (!isClientEventName(event)) throw unknownEvent(event);
-    return handlers[event](userId, payload, connection);
+    const data = await handlers[event](userId, payload, connection);
+    // Acknowledge only what is durable everywhere it must go, webhooks and pushes included.
+    await settled();
+    return data;
   };
 
   const errorBody = (error: unknown, userId: string, event: unknown, log = logger): ChatErrorBody => {

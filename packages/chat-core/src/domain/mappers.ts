@@ -45,7 +45,7 @@ export function toPrivateUser(user: UserRecord, privateMessagePolicy: 'friends' 
     ...toPublicUser(user),
     email: user.email,
     emailVerified: user.emailVerified,
-    settings: { privateMessagePolicy },
+    settings: { privateMessagePolicy, ...user.privacy },
   };
 }
 

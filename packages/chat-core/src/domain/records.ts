@@ -24,8 +24,98 @@ export interface UserRecord {
   inviteVersion: number;
   /** When the user's last connection closed; null while never seen. */
   lastSeenAt: Date | null;
+  /** What the user lets others see and what notifications show. */
+  privacy: PrivacySettings;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * A user's privacy and notification choices. Every field defaults to true (see
+ * {@link DEFAULT_PRIVACY}); a store that meets a user saved before these existed answers the
+ * defaults.
+ */
+export interface PrivacySettings {
+  /** Friends see when the user was last online (presence events, friend lists, profiles). */
+  showLastSeen: boolean;
+  /** Friends see the user online; when false the user always looks offline to others. */
+  showOnline: boolean;
+  /**
+   * Others learn when the user has read their messages. As in WhatsApp it works both ways: with it
+   * off the user sends no read receipts and sees none (statuses stop at `delivered`).
+   */
+  sendReadReceipts: boolean;
+  /** Push notifications carry a preview of the message text; when false only "New message". */
+  pushPreviews: boolean;
+}
+
+/** The privacy of a new account: everything shown. */
+export const DEFAULT_PRIVACY: Readonly<PrivacySettings> = Object.freeze({
+  showLastSeen: true,
+  showOnline: true,
+  sendReadReceipts: true,
+  pushPreviews: true,
+});
+
+/**
+ * A signed-in device: one per issued token (register, login, password change), keyed by the
+ * token's `jti`. Ending a session revokes that token; revoking all tokens deletes all sessions.
+ */
+export interface SessionRecord {
+  /** The token's `jti`. */
+  id: string;
+  userId: string;
+  /** The client's `User-Agent` when the session started, cut to 512 characters; null when none. */
+  userAgent: string | null;
+  /** The client's address when the host can read it (see the host's `TRUST_PROXY`); else null. */
+  ip: string | null;
+  createdAt: Date;
+  /** Last authenticated request or connection; the core writes it at most once a minute. */
+  lastSeenAt: Date;
+  /** The token's expiry: the session ends with it and a store may purge it after. */
+  expiresAt: Date;
+}
+
+/** A Web Push subscription of one browser (RFC 8030 endpoint + RFC 8291 keys). */
+export interface PushSubscriptionRecord {
+  id: string;
+  userId: string;
+  /** The push service URL; unique across users (a browser has one per origin). */
+  endpoint: string;
+  /** The browser's P-256 public key, base64url. */
+  p256dh: string;
+  /** The browser's 16-byte auth secret, base64url. */
+  auth: string;
+  createdAt: Date;
+}
+
+/** What an outbox entry delivers. */
+export type OutboxKind = 'webhook' | 'push';
+
+/**
+ * A pending delivery in the durable outbox: a webhook POST or a push notification. Entries are
+ * written before anything is sent, claimed by one node at a time with a lease, and removed once
+ * delivered, so a restart or a node kill re-sends instead of dropping (receivers dedupe by id).
+ */
+export interface OutboxRecord {
+  /** Unique; writing an id twice keeps the first (so a retried enqueue is harmless). */
+  id: string;
+  kind: OutboxKind;
+  /** The webhook URL, or the id of the user to notify. */
+  target: string;
+  /** The JSON text to deliver: the exact webhook body, or the push job. */
+  payload: string;
+  /** Claims so far (a claim counts as an attempt, so a crash mid-delivery counts too). */
+  attempts: number;
+  /** Not claimed before this time (backoff). */
+  dueAt: Date;
+  /** Claimed by a node until this time; null when not claimed. */
+  leaseUntil: Date | null;
+  /** What the last attempt answered; null before the first failure. */
+  lastError: string | null;
+  /** Set when the entry gave up after its last attempt; it is then never claimed again. */
+  failedAt: Date | null;
+  createdAt: Date;
 }
 
 /** What a one-time code is for. */

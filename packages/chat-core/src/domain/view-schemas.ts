@@ -24,6 +24,7 @@ import type {
   PrivateUser,
   PublicUser,
   QrCodeView,
+  SessionView,
   SyncPage,
 } from './views.js';
 
@@ -41,7 +42,22 @@ export const publicUserSchema = z.object({
 export const privateUserSchema = publicUserSchema.extend({
   email: z.string(),
   emailVerified: z.boolean(),
-  settings: z.object({ privateMessagePolicy: z.enum(['friends', 'anyone']) }),
+  settings: z.object({
+    privateMessagePolicy: z.enum(['friends', 'anyone']),
+    showLastSeen: z.boolean(),
+    showOnline: z.boolean(),
+    sendReadReceipts: z.boolean(),
+    pushPreviews: z.boolean(),
+  }),
+});
+
+export const sessionViewSchema = z.object({
+  id,
+  userAgent: z.string().nullable(),
+  ip: z.string().optional(),
+  createdAt: isoTime,
+  lastSeenAt: isoTime,
+  current: z.boolean(),
 });
 
 export const authResultSchema = z.object({ user: privateUserSchema, token: z.string() });
@@ -300,7 +316,27 @@ const viewTypesMatch: [
   Same<z.output<typeof qrCodeViewSchema>, QrCodeView>,
   Same<z.output<typeof inviteViewSchema>, InviteView>,
   Same<z.output<typeof inviteRedemptionSchema>, InviteRedemption>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<z.output<typeof sessionViewSchema>, SessionView>,
+] = [
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+];
 void viewTypesMatch;
 
 type ServerEventsMatch = {

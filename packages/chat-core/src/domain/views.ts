@@ -31,6 +31,27 @@ export interface PrivateUser extends PublicUser {
 export interface UserSettings {
   /** Whether strangers may message this user: follows the server's PRIVATE_MESSAGE_POLICY. */
   privateMessagePolicy: 'friends' | 'anyone';
+  /** Friends see when the user was last online. */
+  showLastSeen: boolean;
+  /** Friends see the user online. */
+  showOnline: boolean;
+  /** Read receipts are sent (and, when off, none are received either). */
+  sendReadReceipts: boolean;
+  /** Push notifications show a preview of the text. */
+  pushPreviews: boolean;
+}
+
+/** One signed-in device in `GET /api/auth/sessions`. */
+export interface SessionView {
+  id: string;
+  /** The device's `User-Agent` when it signed in; null when it sent none. */
+  userAgent: string | null;
+  /** Its address, only when the server can tell it (`TRUST_PROXY`). */
+  ip?: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** The session of the token making this request. */
+  current: boolean;
 }
 
 /** The answer of register and login. */

@@ -1,7 +1,7 @@
 /** Accounts and sessions: register, verify, login, logout, passwords, token checks. */
 import type { EngineContext, Origin } from '../context.js';
 import { toPrivateUser } from '../domain/mappers.js';
-import type { UserRecord } from '../domain/records.js';
+import { DEFAULT_PRIVACY, type UserRecord } from '../domain/records.js';
 import type { AuthResult, PrivateUser } from '../domain/views.js';
 import { ChatError, rateLimitedError } from '../errors.js';
 import type { MailMessage } from '../ports/mailer.js';
@@ -18,6 +18,7 @@ import {
   resetPasswordSchema,
   verifyEmailSchema,
 } from './schemas.js';
+import type { SessionService } from './session-service.js';
 import { issueToken, verifyToken } from './tokens.js';
 
 /** An authenticated session, decoded from a valid, unrevoked JWT. */
@@ -81,14 +82,24 @@ export interface AuthService {
   /** Sets a new password with a valid reset code; every older token is revoked. */
   resetPassword(input: ResetPasswordInput): Promise<void>;
   /** Changes the password (INVALID_CREDENTIALS when the current one is wrong); older tokens are revoked. */
-  changePassword(userId: string, input: ChangePasswordInput): Promise<{ token: string }>;
-  /** Checks a JWT: UNAUTHORIZED when malformed, forged or revoked; TOKEN_EXPIRED when expired. */
-  authenticate(token: string): Promise<Session>;
+  changePassword(userId: string, input: ChangePasswordInput, origin?: Origin): Promise<{ token: string }>;
+  /**
+   * Checks a JWT: UNAUTHORIZED when malformed, forged or revoked; TOKEN_EXPIRED when expired. A
+   * valid token's session is marked as seen (at most once a minute, without delaying the answer).
+   */
+  authenticate(token: string, origin?: Origin): Promise<Session>;
 }
 
 /** Builds `engine.auth` over the engine's context. */
-export function createAuthService(ctx: EngineContext): AuthService {
+export function createAuthService(ctx: EngineContext, sessions: SessionService): AuthService {
   const { store, config } = ctx;
+
+  /** Signs a token for the user and records its session (the device's list entry). */
+  const signIn = async (user: UserRecord, origin: Origin | undefined): Promise<string> => {
+    const { token, session } = issueToken(ctx, user);
+    await sessions.start(session, origin);
+    return token;
+  };
   const privateView = (user: UserRecord) => toPrivateUser(user, config.privateMessagePolicy);
 
   const limit = async (key: string, rule: RateRule) => {
@@ -114,12 +125,15 @@ export function createAuthService(ctx: EngineContext): AuthService {
   /** Revokes every token of the user issued so far and tells the transport to drop their sockets. */
   const revokeAll = async (userId: string): Promise<UserRecord | null> => {
     const user = await store.users.bumpTokenVersion(userId, ctx.clock.now());
-    if (user) ctx.signal('session_revoked', { userId });
+    if (user) {
+      await store.sessions.deleteAllOfUser(userId);
+      ctx.signal('session_revoked', { userId });
+    }
     return user;
   };
 
   return {
-    async register(input, _origin) {
+    async register(input, origin) {
       const { email, password, nickname } = parseInput(registerSchema, input);
       await limit(`mail:${email}`, config.registerRateLimit);
       if (await store.users.getByEmail(email)) throw new ChatError('EMAIL_TAKEN');
@@ -136,11 +150,12 @@ export function createAuthService(ctx: EngineContext): AuthService {
         tokenVersion: 0,
         inviteVersion: 0,
         lastSeenAt: null,
+        privacy: { ...DEFAULT_PRIVACY },
         createdAt: now,
         updatedAt: now,
       });
       await sendVerification(user);
-      return { user: privateView(user), token: issueToken(ctx, user).token };
+      return { user: privateView(user), token: await signIn(user, origin) };
     },
 
     async verifyEmail(input) {
@@ -182,11 +197,12 @@ export function createAuthService(ctx: EngineContext): AuthService {
       if (!(await verifyPassword(password, user.passwordHash))) throw new ChatError('INVALID_CREDENTIALS');
       if (config.requireVerifiedEmail && !user.emailVerified) throw new ChatError('EMAIL_NOT_VERIFIED');
       await ctx.rateLimiter.reset(key);
-      return { user: privateView(user), token: issueToken(ctx, user).token };
+      return { user: privateView(user), token: await signIn(user, origin) };
     },
 
     async logout(session) {
       await store.authTokens.revokeToken(session.jti, session.expiresAt);
+      await store.sessions.delete(session.userId, session.jti);
       ctx.signal('session_revoked', { userId: session.userId, jti: session.jti });
     },
 
@@ -216,7 +232,7 @@ export function createAuthService(ctx: EngineContext): AuthService {
       await store.users.update(user.id, { passwordHash, emailVerified: true, updatedAt: ctx.clock.now() });
     },
 
-    async changePassword(userId, input) {
+    async changePassword(userId, input, origin) {
       const { currentPassword, newPassword } = parseInput(changePasswordSchema, input);
       const user = await store.users.getById(userId);
       if (!user) throw new ChatError('UNAUTHORIZED');
@@ -228,11 +244,15 @@ export function createAuthService(ctx: EngineContext): AuthService {
       const bumped = await revokeAll(user.id);
       if (!bumped) throw new ChatError('UNAUTHORIZED');
       const updated = await store.users.update(user.id, { passwordHash, updatedAt: ctx.clock.now() });
-      return { token: issueToken(ctx, updated ?? bumped).token };
+      return { token: await signIn(updated ?? bumped, origin) };
     },
 
-    authenticate(token) {
-      return verifyToken(ctx, token);
+    async authenticate(token, origin) {
+      const session = await verifyToken(ctx, token);
+      sessions.touch(session, origin).catch((error: unknown) => {
+        ctx.logger.warn({ err: error }, 'recording session activity failed');
+      });
+      return session;
     },
   };
 }

@@ -98,3 +98,11 @@ export const searchSchema = z.object({
   q: z.string({ error: 'required' }).trim().min(1, 'required').max(254, 'too long'),
   limit: limitSchema,
 });
+
+/** `PUT /api/users/me/settings`: each setting left out stays as it is. */
+export const updateSettingsSchema = z.strictObject({
+  showLastSeen: z.boolean({ error: 'must be true or false' }).optional(),
+  showOnline: z.boolean({ error: 'must be true or false' }).optional(),
+  sendReadReceipts: z.boolean({ error: 'must be true or false' }).optional(),
+  pushPreviews: z.boolean({ error: 'must be true or false' }).optional(),
+});

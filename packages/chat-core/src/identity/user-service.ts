@@ -1,12 +1,12 @@
 /** Profiles: one's own (private view) and other people's (public view), and user search. */
 import type { EngineContext } from '../context.js';
 import { toPrivateUser, toPublicUser } from '../domain/mappers.js';
-import type { UserRecord } from '../domain/records.js';
+import type { PrivacySettings, UserRecord } from '../domain/records.js';
 import type { Paginated, PrivateUser, PublicUser } from '../domain/views.js';
 import { ChatError } from '../errors.js';
 import type { UserPatch } from '../ports/store.js';
 import { idSchema, parseInput } from '../util/validate.js';
-import { emailSchema, searchSchema, updateProfileSchema } from './schemas.js';
+import { emailSchema, searchSchema, updateProfileSchema, updateSettingsSchema } from './schemas.js';
 
 /** `PUT /api/users/me`: each field left out stays as it is; `null` or `''` clears avatar/bio. */
 export interface UpdateProfileInput {
@@ -15,12 +15,24 @@ export interface UpdateProfileInput {
   bio?: string | null;
 }
 
+/** `PUT /api/users/me/settings`: each setting left out stays as it is. */
+export type UpdateSettingsInput = Partial<PrivacySettings>;
+
+/** Told when a user's privacy changed, so presence can follow at once. */
+export type PrivacyListener = (user: UserRecord, before: PrivacySettings) => Promise<void>;
+
 /** Profiles and user search: `engine.users`. */
 export interface UserService {
   /** The caller's private view. NOT_FOUND when the account is gone. */
   getMe(userId: string): Promise<PrivateUser>;
   /** Updates nickname, avatar or bio; friends get `user_updated`. */
   updateMe(userId: string, input: UpdateProfileInput): Promise<PrivateUser>;
+  /**
+   * Changes privacy and notification settings (`showLastSeen`, `showOnline`, `sendReadReceipts`,
+   * `pushPreviews`); answers the private view. Friends see the change at once: hiding "online"
+   * while connected looks like going offline to them, showing it again like coming back.
+   */
+  updateSettings(userId: string, input: UpdateSettingsInput): Promise<PrivateUser>;
   /** A public profile; NOT_FOUND when unknown or when that user has blocked the viewer. */
   getProfile(viewerId: string, userId: string): Promise<PublicUser>;
   /**
@@ -36,7 +48,7 @@ export interface UserService {
 }
 
 /** Builds `engine.users` over the engine's context. */
-export function createUserService(ctx: EngineContext): UserService {
+export function createUserService(ctx: EngineContext, onPrivacyChanged?: PrivacyListener): UserService {
   const { store, config } = ctx;
   const privateView = (user: UserRecord) => toPrivateUser(user, config.privateMessagePolicy);
 
@@ -97,6 +109,25 @@ export function createUserService(ctx: EngineContext): UserService {
       if (!updated) throw new ChatError('NOT_FOUND', 'User not found');
       const friendIds = await store.social.listFriendIds(userId);
       ctx.emit('user_updated', toPublicUser(updated), { users: [userId, ...friendIds] });
+      return privateView(updated);
+    },
+
+    async updateSettings(userId, input) {
+      const parsed = parseInput(updateSettingsSchema, input);
+      const current = await me(userId);
+      const privacy: PrivacySettings = { ...current.privacy };
+      for (const key of Object.keys(parsed) as (keyof PrivacySettings)[]) {
+        const value = parsed[key];
+        if (value !== undefined) privacy[key] = value;
+      }
+      if (
+        (Object.keys(privacy) as (keyof PrivacySettings)[]).every((k) => privacy[k] === current.privacy[k])
+      ) {
+        return privateView(current);
+      }
+      const updated = await store.users.update(userId, { privacy, updatedAt: ctx.clock.now() });
+      if (!updated) throw new ChatError('NOT_FOUND', 'User not found');
+      await onPrivacyChanged?.(updated, current.privacy);
       return privateView(updated);
     },
 

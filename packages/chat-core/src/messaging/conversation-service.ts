@@ -1,8 +1,10 @@
 /** The conversation list: one entry per private pair or group, newest activity first. */
+
 import type { EngineContext } from '../context.js';
 import { toGroupCard, toPublicUser, unknownUser } from '../domain/mappers.js';
 import type { ConversationCursorRecord, ConversationRecord, GroupRecord } from '../domain/records.js';
 import type { ConversationView, Paginated, PublicUser } from '../domain/views.js';
+import { peerCursorFor } from '../privacy/receipts.js';
 import {
   newestFirst,
   type PageInput,
@@ -123,7 +125,7 @@ export function createConversationService(ctx: EngineContext): ConversationServi
             : store.messages
                 .listMessages(conversation.id, { limit: 1, notBefore, viewerId: userId })
                 .then((page) => page.items[0] ?? null),
-          peerId === null ? null : store.messages.getCursor(peerId, conversation.id),
+          peerId === null ? null : peerCursorFor(ctx, userId, peerId, conversation.id),
         ]);
         const readSeq = cursor ? cursor.readSeq : conversation.lastSeq;
         const view: ConversationView = {

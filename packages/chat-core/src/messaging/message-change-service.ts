@@ -3,12 +3,15 @@
  * change stamps the message with its conversation's next change version, so `sync` with
  * `afterVersion` hands a client that was away every change it missed.
  */
+
 import type { EngineContext } from '../context.js';
 import { toMessageView } from '../domain/mappers.js';
 import type { MessageRecord } from '../domain/records.js';
 import type { MessagePage, MessageView } from '../domain/views.js';
 import { ChatError } from '../errors.js';
 import type { Audience } from '../events.js';
+import { applyBeforeSend } from '../integrations/hooks.js';
+import { peerCursorFor } from '../privacy/receipts.js';
 import type { PageInput } from '../util/pagination.js';
 import { iso } from '../util/time.js';
 import { parseInput } from '../util/validate.js';
@@ -119,7 +122,9 @@ export function createMessageChangeService(ctx: EngineContext): MessageChangeSer
   /** The message as the caller sees it, reactions included. */
   async function viewOf(userId: string, message: MessageRecord, party: Party): Promise<MessageView> {
     const peerCursor =
-      party.type === 'private' ? await store.messages.getCursor(party.peerId, message.conversationId) : null;
+      party.type === 'private'
+        ? await peerCursorFor(ctx, userId, party.peerId, message.conversationId)
+        : null;
     const [view] = await withReactions(store, [viewFor(message, userId, peerCursor)], userId);
     return view ?? toMessageView(message);
   }
@@ -171,11 +176,22 @@ export function createMessageChangeService(ctx: EngineContext): MessageChangeSer
       }
       checkContent('text', data.content, config.maxTextLength);
       await assertMayChange(userId, party);
-      if (data.content === message.content) return { message: await viewOf(userId, message, party) };
-      const edited = await store.messages.editMessage(message.id, {
+      const content = await applyBeforeSend(ctx, {
+        action: 'edit',
+        senderId: userId,
+        conversationType: party.type,
+        conversationId: message.conversationId,
+        ...(message.receiverId !== null ? { receiverId: message.receiverId } : {}),
+        ...(message.groupId !== null ? { groupId: message.groupId } : {}),
+        messageId: message.id,
         content: data.content,
+        contentType: 'text',
+      });
+      if (content === message.content) return { message: await viewOf(userId, message, party) };
+      const edited = await store.messages.editMessage(message.id, {
+        content,
         editedAt: now,
-        searchTokens: indexTokens(data.content),
+        searchTokens: indexTokens(content),
       });
       // Recalled in the meantime: the recall wins.
       if (!edited) throw new ChatError('FORBIDDEN', 'A recalled message cannot be edited');
@@ -297,7 +313,9 @@ export function createMessageChangeService(ctx: EngineContext): MessageChangeSer
       const party = await requireConversationParty(ctx, userId, data.conversationId);
       const pinned = await store.messages.listPinned(party.conversationId);
       const peerCursor =
-        party.type === 'private' ? await store.messages.getCursor(party.peerId, party.conversationId) : null;
+        party.type === 'private'
+          ? await peerCursorFor(ctx, userId, party.peerId, party.conversationId)
+          : null;
       const notBefore = roamingStart(ctx);
       const visible = pinned.filter(
         (m) => notBefore === undefined || m.createdAt.getTime() >= notBefore.getTime(),
@@ -321,7 +339,9 @@ export function createMessageChangeService(ctx: EngineContext): MessageChangeSer
         viewerId: userId,
       });
       const peerCursor =
-        party.type === 'private' ? await store.messages.getCursor(party.peerId, party.conversationId) : null;
+        party.type === 'private'
+          ? await peerCursorFor(ctx, userId, party.peerId, party.conversationId)
+          : null;
       return {
         messages: await withReactions(
           store,

@@ -1,11 +1,13 @@
 /** Sending, reading, recalling and deleting messages, and their receipts. */
+
 import type { EngineContext, Origin } from '../context.js';
-import { toMessageView } from '../domain/mappers.js';
+import { toMessageView, toPublicUser } from '../domain/mappers.js';
 import type { ContentType, MessageDraft, MessageRecord } from '../domain/records.js';
 import type { MessagePage, MessageView, Paginated, PublicUser, SyncPage } from '../domain/views.js';
 import { ChatError } from '../errors.js';
-import { publicUserIn, publicUsersById } from '../identity/public-users.js';
+import { applyBeforeSend } from '../integrations/hooks.js';
 import type { HistoryQuery } from '../ports/store.js';
+import { peerCursorFor, receiptsFlow } from '../privacy/receipts.js';
 import type { PageInput } from '../util/pagination.js';
 import { iso } from '../util/time.js';
 import { parseInput } from '../util/validate.js';
@@ -192,7 +194,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
         notBefore: roamingStart(ctx),
         viewerId: userId,
       }),
-      peerId === null ? null : store.messages.getCursor(peerId, conversationId),
+      peerId === null ? null : peerCursorFor(ctx, userId, peerId, conversationId),
     ]);
     const mapped = pageFor(page, userId, peerCursor);
     await withReactions(store, mapped.messages, userId);
@@ -243,6 +245,9 @@ export function createMessageService(ctx: EngineContext): MessageService {
     // own message; in a group, the sender of that message is told.
     const to = party.type === 'private' ? party.peerId : message.senderId;
     if (to === userId || message.contentType === 'system') return;
+    // The cursor moved either way (the reader's unread count needs it); only the receipt is private.
+    const pair = new Map((await store.users.getByIds([userId, to])).map((u) => [u.id, u]));
+    if (!receiptsFlow(pair.get(userId), pair.get(to))) return;
     ctx.emit(
       'message_read',
       { messageId: message.id, readerId: userId, conversationId: party.conversationId, seq },
@@ -261,6 +266,15 @@ export function createMessageService(ctx: EngineContext): MessageService {
       const receiver = await requirePrivatePeer(ctx, senderId, data.receiverId);
       const conversationId = privateConversationId(senderId, receiver.id);
       await checkReplyTo(conversationId, data.replyTo);
+      const content = await applyBeforeSend(ctx, {
+        action: 'send',
+        senderId,
+        conversationType: 'private',
+        conversationId,
+        receiverId: receiver.id,
+        content: data.content,
+        contentType: data.contentType,
+      });
 
       const now = ctx.clock.now();
       const conversation = await store.messages.ensureConversation(
@@ -276,7 +290,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
       const { message, created } = await store.messages.appendMessage(
         draftOf(
           { conversationId, type: 'private', senderId, receiverId: receiver.id, groupId: null },
-          data,
+          { ...data, content },
           now,
         ),
       );
@@ -285,7 +299,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
         // A retry: answer the first message as it stands now, and tell nobody again.
         const peerCursor =
           message.type === 'private' && message.receiverId !== null
-            ? await store.messages.getCursor(message.receiverId, message.conversationId)
+            ? await peerCursorFor(ctx, senderId, message.receiverId, message.conversationId)
             : null;
         return { message: viewFor(message, senderId, peerCursor) };
       }
@@ -300,6 +314,8 @@ export function createMessageService(ctx: EngineContext): MessageService {
         users: [receiver.id, senderId],
         exceptConnection: origin?.connectionId,
       });
+      // An acknowledged message has its webhook and push entries stored (REST sends too).
+      await ctx.integrations.settled();
       return { message: view };
     },
 
@@ -334,10 +350,23 @@ export function createMessageService(ctx: EngineContext): MessageService {
       }
       const conversationId = groupConversationId(group.id);
       await checkReplyTo(conversationId, data.replyTo);
+      const content = await applyBeforeSend(ctx, {
+        action: 'send',
+        senderId,
+        conversationType: 'group',
+        conversationId,
+        groupId: group.id,
+        content: data.content,
+        contentType: data.contentType,
+      });
 
       await store.messages.ensureConversation(newGroupConversation(group.id, now));
       const { message, created } = await store.messages.appendMessage(
-        draftOf({ conversationId, type: 'group', senderId, receiverId: null, groupId: group.id }, data, now),
+        draftOf(
+          { conversationId, type: 'group', senderId, receiverId: null, groupId: group.id },
+          { ...data, content },
+          now,
+        ),
       );
       if (!created) {
         assertSameConversation(message, conversationId);
@@ -368,6 +397,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
         const targets = data.mentions.filter((id) => id !== senderId);
         if (targets.length > 0) ctx.emit('mention', mention, { users: targets });
       }
+      await ctx.integrations.settled();
       return { message: view };
     },
 
@@ -406,7 +436,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
               notBefore: roamingStart(ctx),
               viewerId: userId,
             }),
-        peerId === null ? null : store.messages.getCursor(peerId, party.conversationId),
+        peerId === null ? null : peerCursorFor(ctx, userId, peerId, party.conversationId),
       ]);
       const changed = await withReactions(
         store,
@@ -498,11 +528,17 @@ export function createMessageService(ctx: EngineContext): MessageService {
       if (message.senderId !== userId && !isModerator(party.member)) {
         throw new ChatError('FORBIDDEN', 'Only the sender or a group admin may see who read this');
       }
+      const viewer = await store.users.getById(userId);
+      // Read receipts off: the viewer sees nobody's reads, as they share none of their own.
+      if (viewer && !viewer.privacy.sendReadReceipts) return { items: [], hasMore: false, nextCursor: null };
       const readers = await store.messages.listReaders(party.conversationId, message.seq, page);
-      const ids = readers.items.filter((readerId) => readerId !== message.senderId);
-      const users = await publicUsersById(store.users, ids);
+      const candidates = readers.items.filter((readerId) => readerId !== message.senderId);
+      const records = await store.users.getByIds(candidates);
+      const sharing = new Map(
+        records.filter((u) => u.privacy.sendReadReceipts).map((u) => [u.id, toPublicUser(u)]),
+      );
       return {
-        items: ids.map((readerId) => publicUserIn(users, readerId)),
+        items: candidates.flatMap((readerId) => sharing.get(readerId) ?? []),
         hasMore: readers.hasMore,
         nextCursor: readers.nextCursor,
       };

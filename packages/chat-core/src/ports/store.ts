@@ -30,8 +30,11 @@ import type {
   MessageDraft,
   MessageRecord,
   OneTimeCodeRecord,
+  OutboxRecord,
+  PushSubscriptionRecord,
   ReactionRecord,
   ReactionSummary,
+  SessionRecord,
   UserRecord,
 } from '../domain/records.js';
 
@@ -66,6 +69,7 @@ export type UserPatch = Partial<
     | 'tokenVersion'
     | 'inviteVersion'
     | 'lastSeenAt'
+    | 'privacy'
     | 'updatedAt'
   >
 >;
@@ -387,6 +391,71 @@ export interface GroupStore {
   ): Promise<JoinRequestRecord | null>;
 }
 
+/**
+ * Signed-in devices, one per issued token (see {@link SessionRecord}). The core decides what a
+ * session is; the store keeps the rows. Expired sessions may be purged at any time.
+ */
+export interface SessionStore {
+  /** Inserts a session; an existing id is replaced (ids are token ids, unique by construction). */
+  create(session: SessionRecord): Promise<void>;
+  get(id: string): Promise<SessionRecord | null>;
+  /** The user's sessions that expire after `now`, most recently seen first (then id), at most 100. */
+  listByUser(userId: string, now: Date): Promise<SessionRecord[]>;
+  /** Moves `lastSeenAt` forward to `at` (never back); false when there is no such session. */
+  touch(id: string, at: Date): Promise<boolean>;
+  /** Deletes the session of that user; true only when it existed (so one of two racing ends wins). */
+  delete(userId: string, id: string): Promise<boolean>;
+  /** Deletes every session of the user (logout-all, password change or reset). */
+  deleteAllOfUser(userId: string): Promise<void>;
+}
+
+/** Web Push subscriptions of users' browsers. */
+export interface PushSubscriptionStore {
+  /**
+   * Stores a subscription. The endpoint is unique: when it exists (the same browser subscribing
+   * again, perhaps for another account) the stored one is replaced, owner and keys included, and
+   * keeps its id when the owner is the same. Answers what is stored now.
+   */
+  upsert(subscription: PushSubscriptionRecord): Promise<PushSubscriptionRecord>;
+  /** The user's subscriptions, oldest first. */
+  listByUser(userId: string): Promise<PushSubscriptionRecord[]>;
+  /** Of these users, those with at least one subscription (one query for a whole audience). */
+  usersWithSubscriptions(userIds: readonly string[]): Promise<Set<string>>;
+  /** Deletes one subscription of that user; false when the user has none with that id. */
+  delete(userId: string, id: string): Promise<boolean>;
+  /** Deletes the subscription with this endpoint, whoever owns it (the push service said 404/410). */
+  deleteByEndpoint(endpoint: string): Promise<void>;
+}
+
+/**
+ * The durable outbox of deliveries (webhooks, pushes): written before anything is sent, claimed
+ * by one worker at a time, so every node may run a worker and each entry is attempted by one node
+ * at a time, and a node that dies mid-delivery leaves the entry to be claimed again when its
+ * lease runs out.
+ */
+export interface OutboxStore {
+  /** Inserts the entries in one write; an id that exists is left as it is. */
+  enqueue(entries: readonly OutboxRecord[]): Promise<void>;
+  /**
+   * Atomically claims up to `limit` entries that are due (`dueAt <= now`), not failed, and not
+   * leased (`leaseUntil` null or `<= now`), oldest `dueAt` first: sets their `leaseUntil` and raises
+   * their `attempts` by one, and answers them as updated. Two concurrent claims, from any nodes,
+   * never answer the same entry.
+   */
+  claimDue(now: Date, limit: number, leaseUntil: Date): Promise<OutboxRecord[]>;
+  /** Removes a delivered entry. */
+  complete(id: string): Promise<void>;
+  /**
+   * Releases an entry for another attempt at `dueAt`, recording the error (and, when given, a new
+   * payload, e.g. only the push subscriptions still to be served).
+   */
+  reschedule(id: string, retry: { dueAt: Date; lastError: string; payload?: string }): Promise<void>;
+  /** Gives up on an entry: it stays for inspection with `failedAt` set and is never claimed again. */
+  fail(id: string, at: Date, lastError: string): Promise<void>;
+  /** Entries not delivered yet, failed ones apart (a gauge for `/metrics` and tests). */
+  countPending(): Promise<number>;
+}
+
 /** What a store can or cannot do, declared rather than probed. */
 export interface StoreCapabilities {
   /** Multi-document writes are atomic (e.g. MongoDB transactions on a replica set). */
@@ -404,6 +473,9 @@ export interface ChatStore {
   readonly social: SocialStore;
   readonly messages: MessageStore;
   readonly groups: GroupStore;
+  readonly sessions: SessionStore;
+  readonly pushSubscriptions: PushSubscriptionStore;
+  readonly outbox: OutboxStore;
   /** Resolves when the store answers; rejects when it is down (drives `/health`). */
   ping(): Promise<void>;
   /** Releases connections the store opened itself. Safe to call twice. */

@@ -1,8 +1,10 @@
 /** Who is online, and typing: relayed, never stored. */
 import { z } from 'zod';
 import type { EngineContext, Origin } from '../context.js';
+import type { PrivacySettings, UserRecord } from '../domain/records.js';
 import { ChatError } from '../errors.js';
 import { requireGroupMember, requirePrivatePeer } from '../messaging/access.js';
+import { visiblePresence } from '../privacy/visibility.js';
 import { iso } from '../util/time.js';
 import { idSchema, parseInput } from '../util/validate.js';
 
@@ -46,7 +48,12 @@ export interface PresenceService {
    * NOT_GROUP_MEMBER). `origin.connectionId` is left out of a group's audience.
    */
   typing(userId: string, input: TypingInput, origin?: Origin): Promise<void>;
-  /** Online state and last-seen time of these users; every id asked for has an entry. */
+  /** A user's privacy changed: friends hear it when it changes what they see of them now. */
+  privacyChanged(user: UserRecord, before: PrivacySettings): Promise<void>;
+  /**
+   * Online state and last-seen time of these users as others may see them (their privacy
+   * applied); every id asked for has an entry.
+   */
   statusOf(userIds: readonly string[]): Promise<Map<string, { online: boolean; lastSeenAt: Date | null }>>;
   /** Cancels pending offline broadcasts (engine shutdown). */
   close(): void;
@@ -69,7 +76,7 @@ export function createPresenceService(ctx: EngineContext): PresenceService {
 
   async function broadcast(
     userId: string,
-    payload: { status: 'online' } | { status: 'offline'; lastSeenAt: string },
+    payload: { status: 'online' } | { status: 'offline'; lastSeenAt?: string },
   ) {
     const users = await audienceOf(userId);
     if (users.length > 0) ctx.emit('user_presence', { userId, ...payload }, { users });
@@ -77,8 +84,21 @@ export function createPresenceService(ctx: EngineContext): PresenceService {
 
   async function goOffline(userId: string, at: Date): Promise<void> {
     if (await presence.isOnline(userId)) return;
-    await store.users.update(userId, { lastSeenAt: at });
-    await broadcast(userId, { status: 'offline', lastSeenAt: iso(at) });
+    const user = await store.users.update(userId, { lastSeenAt: at });
+    // Hidden online: friends never saw the user come, so they hear nothing of them leaving.
+    if (user && !user.privacy.showOnline) return;
+    await broadcast(userId, offlinePayload(user?.privacy, at));
+  }
+
+  /** The offline event as the user lets friends see it: the last-seen time only when shown. */
+  function offlinePayload(
+    privacy: PrivacySettings | undefined,
+    at: Date | null,
+  ): { status: 'offline'; lastSeenAt?: string } {
+    const shown = visiblePresence(privacy, false, at);
+    return shown.lastSeenAt === null
+      ? { status: 'offline' }
+      : { status: 'offline', lastSeenAt: iso(shown.lastSeenAt) };
   }
 
   function cancelPending(userId: string): boolean {
@@ -106,7 +126,17 @@ export function createPresenceService(ctx: EngineContext): PresenceService {
       // The same, when the user left through another node: its timer finds the user online again
       // (presence is shared) and stays silent, so this node must not announce a return either.
       if (await leftWithinGrace(userId)) return;
+      const user = await store.users.getById(userId);
+      if (user && !user.privacy.showOnline) return;
       await broadcast(userId, { status: 'online' });
+    },
+
+    async privacyChanged(user, before) {
+      const after = user.privacy;
+      if (after.showOnline === before.showOnline) return;
+      if (!(await presence.isOnline(user.id))) return;
+      // Hiding "online" while connected looks like leaving; showing it again like coming back.
+      await broadcast(user.id, after.showOnline ? { status: 'online' } : offlinePayload(after, null));
     },
 
     async disconnected(userId, connectionId) {
@@ -154,13 +184,19 @@ export function createPresenceService(ctx: EngineContext): PresenceService {
       const ids = [...new Set(userIds)];
       const result = new Map<string, { online: boolean; lastSeenAt: Date | null }>();
       if (ids.length === 0) return result;
-      const [online, seen] = await Promise.all([presence.onlineAmong(ids), presence.lastSeen(ids)]);
+      const [online, seen, users] = await Promise.all([
+        presence.onlineAmong(ids),
+        presence.lastSeen(ids),
+        store.users.getByIds(ids),
+      ]);
       // Presence only remembers this process's disconnects; the stored lastSeenAt covers the rest.
-      const unknown = ids.filter((id) => !seen.has(id));
-      const stored = unknown.length === 0 ? [] : await store.users.getByIds(unknown);
-      const storedSeen = new Map(stored.map((u) => [u.id, u.lastSeenAt]));
+      const byId = new Map(users.map((u) => [u.id, u]));
       for (const id of ids) {
-        result.set(id, { online: online.has(id), lastSeenAt: seen.get(id) ?? storedSeen.get(id) ?? null });
+        const user = byId.get(id);
+        result.set(
+          id,
+          visiblePresence(user?.privacy, online.has(id), seen.get(id) ?? user?.lastSeenAt ?? null),
+        );
       }
       return result;
     },

@@ -1,10 +1,12 @@
 /** Friend requests and friendships. */
+
 import type { EngineContext } from '../context.js';
 import { toFriendRequestView, toFriendView, toPublicUser, unknownUser } from '../domain/mappers.js';
 import type { FriendRequestRecord, FriendshipRecord } from '../domain/records.js';
 import type { FriendRequestView, FriendView, Paginated, PublicUser } from '../domain/views.js';
 import { ChatError } from '../errors.js';
 import { publicUserIn, publicUsersById } from '../identity/public-users.js';
+import { visiblePresence } from '../privacy/visibility.js';
 import { type PageInput, toPaginated } from '../util/pagination.js';
 import { parseInput } from '../util/validate.js';
 import { idSchema, listRequestsSchema, pageInputSchema, sendFriendRequestSchema } from './schemas.js';
@@ -67,7 +69,12 @@ export function createFriendService(ctx: EngineContext): FriendService {
       const user = byId.get(f.friendId);
       const view = user ? toPublicUser(user) : unknownUser(f.friendId);
       if (blocked.has(f.friendId)) return toFriendView(f, view, false, null);
-      return toFriendView(f, view, online.has(f.friendId), seen.get(f.friendId) ?? user?.lastSeenAt ?? null);
+      const shown = visiblePresence(
+        user?.privacy,
+        online.has(f.friendId),
+        seen.get(f.friendId) ?? user?.lastSeenAt ?? null,
+      );
+      return toFriendView(f, view, shown.online, shown.lastSeenAt);
     });
   };
 

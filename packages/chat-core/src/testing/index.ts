@@ -11,13 +11,16 @@ import type { ConformanceOptions } from './harness.js';
 import { dispatchScenarios } from './scenarios/dispatch.js';
 import { groupsScenarios } from './scenarios/groups.js';
 import { identityScenarios } from './scenarios/identity.js';
+import { integrationsScenarios } from './scenarios/integrations.js';
 import { invitesScenarios } from './scenarios/invites.js';
 import { messageChangesScenarios } from './scenarios/message-changes.js';
 import { messagingScenarios } from './scenarios/messaging.js';
 import { presenceScenarios } from './scenarios/presence.js';
+import { sessionsAndPrivacyScenarios } from './scenarios/sessions-privacy.js';
 import { socialScenarios } from './scenarios/social.js';
 import { authTokensStoreSuite } from './store/auth-tokens.js';
 import { groupsStoreSuite } from './store/groups.js';
+import { integrationsStoreSuite } from './store/integrations.js';
 import { messageChangesStoreSuite } from './store/message-changes.js';
 import { messagesStoreSuite } from './store/messages.js';
 import { socialStoreSuite } from './store/social.js';
@@ -31,6 +34,7 @@ export function runStoreConformance(options: ConformanceOptions): void {
   messagesStoreSuite(options);
   messageChangesStoreSuite(options);
   groupsStoreSuite(options);
+  integrationsStoreSuite(options);
 }
 
 /** Runs the engine-level scenarios (through `createChatEngine`) over the store, a fresh store per test. */
@@ -43,6 +47,8 @@ export function runEngineScenarios(options: ConformanceOptions): void {
   invitesScenarios(options);
   presenceScenarios(options);
   dispatchScenarios(options);
+  sessionsAndPrivacyScenarios(options);
+  integrationsScenarios(options);
 }
 
 export { type MemoryMailer, memoryMailer } from '../mail/memory-mailer.js';

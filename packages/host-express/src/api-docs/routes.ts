@@ -23,6 +23,7 @@ import {
   privateUserSchema,
   publicUserSchema,
   qrCodeViewSchema,
+  sessionViewSchema,
 } from '@parley/chat-core';
 import { z } from 'zod';
 
@@ -133,6 +134,24 @@ export function restRoutes(config: { groupMaxMembers: number }, extra: readonly 
     r('post', '/api/auth/logout-all', 'logoutAll', 'auth', 'Revoke every token of the user', {
       responses: { 204: none('Logged out everywhere') },
     }),
+    r('get', '/api/auth/sessions', 'listSessions', 'auth', 'My signed-in devices', {
+      responses: {
+        200: ok(
+          'Live sessions, most recently seen first',
+          z.object({ sessions: z.array(sessionViewSchema) }),
+        ),
+      },
+    }),
+    r(
+      'delete',
+      '/api/auth/sessions/:id',
+      'endSession',
+      'auth',
+      'End a session: revoke its token, close its sockets',
+      {
+        responses: { 204: none('Ended'), 404: none('Not one of my sessions') },
+      },
+    ),
     r('post', '/api/auth/password/forgot', 'forgotPassword', 'auth', 'Send a password reset code', {
       auth: false,
       limited: true,
@@ -163,6 +182,46 @@ export function restRoutes(config: { groupMaxMembers: number }, extra: readonly 
         limited: true,
         body: s.changePassword,
         responses: { 200: ok('A fresh token', z.object({ token: z.string() })) },
+      },
+    ),
+    r('put', '/api/users/me/settings', 'updateSettings', 'users', 'Privacy and notification settings', {
+      body: s.updateSettings,
+      responses: { 200: ok('The private view with the new settings', z.object({ user: privateUserSchema })) },
+    }),
+    r(
+      'post',
+      '/api/users/me/push-subscriptions',
+      'addPushSubscription',
+      'push',
+      "Store this browser's Web Push subscription",
+      {
+        body: s.pushSubscription,
+        responses: { 201: ok('Stored (the same endpoint again keeps its id)', z.object({ id: z.string() })) },
+      },
+    ),
+    r(
+      'delete',
+      '/api/users/me/push-subscriptions/:id',
+      'removePushSubscription',
+      'push',
+      'Stop pushing to a browser',
+      {
+        responses: { 204: none('Removed'), 404: none('Not one of my subscriptions') },
+      },
+    ),
+    r(
+      'get',
+      '/api/push/config',
+      'pushConfig',
+      'push',
+      'Whether push is on, and the VAPID key to subscribe with',
+      {
+        responses: {
+          200: ok(
+            'Push settings of this server',
+            z.object({ enabled: z.boolean(), publicKey: z.string().nullable() }),
+          ),
+        },
       },
     ),
     r('get', '/api/users/search', 'searchUsers', 'users', 'Exact email match or nickname prefix', {

@@ -1,6 +1,7 @@
 /** Bearer authentication: `Authorization: Bearer <jwt>` → `req.session`, or 401 through the error handler. */
 import { type ChatEngine, ChatError, type Session } from '@parley/chat-core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { originOf } from '../routes/deps.js';
 
 declare global {
   namespace Express {
@@ -17,7 +18,7 @@ export function requireAuth(engine: ChatEngine): RequestHandler {
     const header = req.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw new ChatError('UNAUTHORIZED', 'A bearer token is required');
-    req.session = await engine.auth.authenticate(match[1]);
+    req.session = await engine.auth.authenticate(match[1], originOf(req));
     next();
   };
 }

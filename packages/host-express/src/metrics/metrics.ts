@@ -50,7 +50,16 @@ export function storeErrorKind(error: unknown): string {
   return 'refused';
 }
 
-const STORE_AREAS = ['users', 'authTokens', 'social', 'messages', 'groups'] as const;
+const STORE_AREAS = [
+  'users',
+  'authTokens',
+  'social',
+  'messages',
+  'groups',
+  'sessions',
+  'pushSubscriptions',
+  'outbox',
+] as const;
 
 /** Creates the metrics of one host, in a registry of their own. */
 export function createHostMetrics(): HostMetrics {
@@ -65,6 +74,20 @@ export function createHostMetrics(): HostMetrics {
     registers: [registry],
     collect() {
       this.set(openConnections());
+    },
+  });
+  // Webhooks and pushes waiting in the shared outbox: the same figure on every node of a cluster.
+  let pendingDeliveries: () => Promise<number> = async () => 0;
+  new Gauge({
+    name: 'parley_outbox_pending',
+    help: 'Webhook and push deliveries waiting in the outbox (not yet delivered, not given up)',
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await pendingDeliveries());
+      } catch {
+        // The store is down: its errors are counted elsewhere; the gauge keeps its last value.
+      }
     },
   });
   const messages = new Counter({
@@ -190,6 +213,7 @@ export function createHostMetrics(): HostMetrics {
       }
     },
     watch(engine, io) {
+      pendingDeliveries = () => engine.store.outbox.countPending();
       const privateMessages = messages.labels({ type: 'private' });
       const groupMessages = messages.labels({ type: 'group' });
       const onPrivate = () => privateMessages.inc();

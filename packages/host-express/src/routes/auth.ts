@@ -2,7 +2,7 @@
 import { type ChatEngine, isChatError } from '@parley/chat-core';
 import { Router } from 'express';
 import { sessionOf, userIdOf } from '../http/auth.js';
-import { bodyOf } from '../http/input.js';
+import { bodyOf, param } from '../http/input.js';
 import { originOf, type RouteDeps } from './deps.js';
 
 type VerifyInput = Parameters<ChatEngine['auth']['verifyEmail']>[0];
@@ -35,6 +35,16 @@ export function authRoutes({ engine, auth, limit }: RouteDeps): Router {
 
   router.post('/api/auth/logout-all', auth, async (req, res) => {
     await engine.auth.logoutAll(userIdOf(req));
+    res.status(204).end();
+  });
+
+  router.get('/api/auth/sessions', auth, async (req, res) => {
+    res.json(await engine.sessions.list(sessionOf(req)));
+  });
+
+  // Ending one's own current session is a logout; any other one closes that device's sockets.
+  router.delete('/api/auth/sessions/:id', auth, async (req, res) => {
+    await engine.sessions.end(sessionOf(req), param(req, 'id'));
     res.status(204).end();
   });
 

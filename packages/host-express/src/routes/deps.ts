@@ -10,7 +10,18 @@ export interface RouteDeps {
   limit(scope: string): RequestHandler;
 }
 
-/** Where a REST call comes from: no connection to leave out of echoes, the IP for rate limits. */
+/**
+ * Where a REST call comes from: no connection to leave out of echoes, the IP for rate limits, and
+ * what the caller's session list shows (the user agent, and the address only when `trust proxy`
+ * is configured: behind a proxy the socket's address is the proxy's, not the client's).
+ */
 export function originOf(req: Request): Origin {
-  return { ip: req.ip };
+  const setting: unknown = req.app.get('trust proxy');
+  const trusted = setting !== false && setting !== 0;
+  const userAgent = req.get('user-agent');
+  return {
+    ip: req.ip,
+    ...(userAgent !== undefined && { userAgent }),
+    ...(trusted && req.ip !== undefined && { sessionIp: req.ip }),
+  };
 }

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { userIdOf } from '../http/auth.js';
 import { bodyOf, param, queryOf } from '../http/input.js';
-import type { RouteDeps } from './deps.js';
+import { originOf, type RouteDeps } from './deps.js';
 
 export function userRoutes({ engine, auth, limit }: RouteDeps): Router {
   const router = Router();
@@ -17,7 +17,25 @@ export function userRoutes({ engine, auth, limit }: RouteDeps): Router {
 
   // Rate limited like login: a stolen token must not buy unlimited guesses at the current password.
   router.put('/api/users/me/password', auth, limit('password'), async (req, res) => {
-    res.json(await engine.auth.changePassword(userIdOf(req), bodyOf(req)));
+    res.json(await engine.auth.changePassword(userIdOf(req), bodyOf(req), originOf(req)));
+  });
+
+  router.put('/api/users/me/settings', auth, async (req, res) => {
+    res.json({ user: await engine.users.updateSettings(userIdOf(req), bodyOf(req)) });
+  });
+
+  router.post('/api/users/me/push-subscriptions', auth, async (req, res) => {
+    res.status(201).json(await engine.push.subscribe(userIdOf(req), bodyOf(req)));
+  });
+
+  router.delete('/api/users/me/push-subscriptions/:id', auth, async (req, res) => {
+    await engine.push.unsubscribe(userIdOf(req), param(req, 'id'));
+    res.status(204).end();
+  });
+
+  // What a browser needs to subscribe: whether push is on and the VAPID key to subscribe with.
+  router.get('/api/push/config', auth, (_req, res) => {
+    res.json(engine.push.config());
   });
 
   router.get('/api/users/search', auth, async (req, res) => {

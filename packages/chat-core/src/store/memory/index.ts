@@ -6,6 +6,9 @@ import type { ChatStore } from '../../ports/store.js';
 import { memoryAuthTokenStore } from './auth-tokens.js';
 import { memoryGroupStore } from './groups.js';
 import { memoryMessageStore } from './messages.js';
+import { memoryOutboxStore } from './outbox.js';
+import { memoryPushSubscriptionStore } from './push-subscriptions.js';
+import { memorySessionStore } from './sessions.js';
 import { memorySocialStore } from './social.js';
 import { memoryUserStore } from './users.js';
 
@@ -19,6 +22,9 @@ export function memoryStore(): ChatStore {
     social: memorySocialStore(),
     messages: memoryMessageStore(),
     groups: memoryGroupStore(),
+    sessions: memorySessionStore(),
+    pushSubscriptions: memoryPushSubscriptionStore(),
+    outbox: memoryOutboxStore(),
     async ping() {},
     async close() {},
   };

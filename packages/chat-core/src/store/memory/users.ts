@@ -6,6 +6,7 @@ import type { UserPatch, UserStore } from '../../ports/store.js';
 /** A fresh copy (every field is a primitive or a Date): cheaper than structuredClone on hot reads. */
 const copy = (user: UserRecord): UserRecord => ({
   ...user,
+  privacy: { ...user.privacy },
   lastSeenAt: user.lastSeenAt === null ? null : new Date(user.lastSeenAt.getTime()),
   createdAt: new Date(user.createdAt.getTime()),
   updatedAt: new Date(user.updatedAt.getTime()),

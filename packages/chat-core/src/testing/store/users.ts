@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { UserRecord } from '../../domain/records.js';
+import { DEFAULT_PRIVACY, type UserRecord } from '../../domain/records.js';
 import { isChatError } from '../../errors.js';
 import { objectIdGenerator } from '../../ports/ids.js';
 import { type ConformanceOptions, defineArea, type StoreTestContext } from '../harness.js';
@@ -23,6 +23,7 @@ export function userRecord(overrides: Partial<UserRecord> = {}): UserRecord {
     tokenVersion: 0,
     inviteVersion: 0,
     lastSeenAt: null,
+    privacy: { ...DEFAULT_PRIVACY },
     createdAt: at,
     updatedAt: at,
     ...overrides,
@@ -98,6 +99,25 @@ export function usersStoreSuite(options: ConformanceOptions): void {
         const stored = await store.users.getByIds(users.map((u) => u.id));
         expect(stored).toHaveLength(1);
         expect(stored[0]?.email).toBe(email);
+      });
+
+      test('privacy settings are stored whole and update replaces them', async ({ store }) => {
+        const user = userRecord({
+          privacy: { showLastSeen: false, showOnline: true, sendReadReceipts: false, pushPreviews: true },
+        });
+        await store.users.create(user);
+        expect((await store.users.getById(user.id))?.privacy).toEqual(user.privacy);
+        const privacy = {
+          showLastSeen: true,
+          showOnline: false,
+          sendReadReceipts: true,
+          pushPreviews: false,
+        };
+        expect((await store.users.update(user.id, { privacy }))?.privacy).toEqual(privacy);
+        const [again] = await store.users.getByIds([user.id]);
+        expect(again?.privacy).toEqual(privacy);
+        expect((await store.users.getByEmail(user.email))?.privacy).toEqual(privacy);
+        expect(again?.nickname).toBe(user.nickname);
       });
 
       test('getByIds answers the known users in any order and leaves out unknown ids', async ({ store }) => {

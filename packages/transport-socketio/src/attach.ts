@@ -286,16 +286,13 @@ export function attachSocketIO(
       }
       queued += 1;
       // Charged on arrival: an event over budget is answered now, never after the queue ahead of it.
-      const admitted = dispatcher.admit(userId).then(
-        admittedNow,
-        (error: unknown) => {
-          queued -= 1;
-          const response = refusal(error);
-          answer(socket, event, ack, response);
-          if (onEvent !== undefined) report(onEvent, event, started, response, logger);
-          return false;
-        },
-      );
+      const admitted = dispatcher.admit(userId).then(admittedNow, (error: unknown) => {
+        queued -= 1;
+        const response = refusal(error);
+        answer(socket, event, ack, response);
+        if (onEvent !== undefined) report(onEvent, event, started, response, logger);
+        return false;
+      });
       waiting.push({ event, payload, ack, started, admitted });
       if (!draining) void drain();
     });

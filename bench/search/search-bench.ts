@@ -3,7 +3,7 @@
  * and drops) bulk-filled with N messages, a mix of English and Chinese text, spread over 40 private
  * conversations (the searcher is a party to 20 of them), each row carrying the core's
  * `indexTokens` of its content as the store would have written it (PostgreSQL `search_tokens`,
- * SQLite's FTS5 `search_text` with its `search_key`). Then `engine.messages.search` is timed for a
+ * SQLite's FTS5 `search_text` with its time-ordered `search_key`). Then `engine.messages.search` is timed for a
  * few queries (a rare word, a common word, two words, a Chinese pair, a word nowhere), round robin
  * over many calls, and `store.messages.searchMessages` alone too. Fills stop at their time budget.
  * Run as a child process by run-search.ts; answers over IPC.
@@ -165,7 +165,8 @@ async function bulkFill(store: SqlChatStore, pairs: [string, string][], count: n
             recalled_by: null,
             ...(postgres
               ? { search_tokens: text.tokens }
-              : { search_key: i + 1, search_text: ftsText(text.tokens) }),
+              : // Its time key (adapter-sql's search.ts): created_at in ms times 2^20, one message a ms.
+                { search_key: BigInt(at) * 1_048_576n, search_text: ftsText(text.tokens) }),
           });
         }
         // The search columns are not in the row type Kysely was given for the base table.

@@ -7,6 +7,7 @@ import { GroupInfo, NewGroup } from './screens/groups.js';
 import { InviteScreen } from './screens/invite.js';
 import { MeScreen } from './screens/me.js';
 import { PeopleScreen } from './screens/people.js';
+import { SettingsScreen } from './screens/settings.js';
 import { ThreadScreen } from './screens/thread.js';
 import { changed, navigate, useApp } from './state.js';
 
@@ -31,15 +32,38 @@ export function App() {
     return () => removeEventListener('keydown', onKey);
   });
 
+  const notice = app.notice && (
+    <div class={`notice ${app.notice.kind}`} role={app.notice.kind === 'error' ? 'alert' : 'status'}>
+      <span>{app.notice.text}</span>
+      <button
+        type="button"
+        aria-label="Dismiss"
+        onClick={() => {
+          app.notice = null;
+          changed();
+        }}
+      >
+        ×
+      </button>
+    </div>
+  );
+
   if (!app.token || !app.me || !app.client) {
     const intro =
       app.view.name === 'invite' ? 'Sign in or create an account to see your invitation.' : undefined;
-    return <AuthScreen {...(intro && { intro })} />;
+    // Signed out by the server (another device, a password change): the notice says why.
+    return (
+      <>
+        {notice}
+        <AuthScreen {...(intro && { intro })} />
+      </>
+    );
   }
 
   const { view, client, me } = app;
   const connection = CONNECTION_WORDS[client.state];
-  const tab = view.name === 'people' ? 'people' : view.name === 'me' ? 'me' : 'chats';
+  const tab =
+    view.name === 'people' ? 'people' : view.name === 'me' || view.name === 'settings' ? 'me' : 'chats';
   const inDetail = !['chats', 'people', 'me'].includes(view.name);
 
   return (
@@ -60,21 +84,7 @@ export function App() {
           }}
         />
       )}
-      {app.notice && (
-        <div class={`notice ${app.notice.kind}`} role={app.notice.kind === 'error' ? 'alert' : 'status'}>
-          <span>{app.notice.text}</span>
-          <button
-            type="button"
-            aria-label="Dismiss"
-            onClick={() => {
-              app.notice = null;
-              changed();
-            }}
-          >
-            ×
-          </button>
-        </div>
-      )}
+      {notice}
       <div class="panes">
         <aside class="side">
           <nav class="tabs" aria-label="Sections">
@@ -117,6 +127,7 @@ export function App() {
           )}
           {view.name === 'group-info' && <GroupInfo key={view.groupId} groupId={view.groupId} />}
           {view.name === 'new-group' && <NewGroup />}
+          {view.name === 'settings' && <SettingsScreen />}
           {view.name === 'invite' && <InviteScreen token={view.token} />}
           {!inDetail && <p class="empty">Pick a chat, or find people to talk to.</p>}
         </section>

@@ -25,6 +25,8 @@ const WORDS: Record<string, string> = {
   NETWORK: 'Cannot reach the server. Check your connection.',
   TIMEOUT: 'The server took too long to answer. Please try again.',
   CLOSED: 'The connection was closed.',
+  UNSUPPORTED: 'This browser or this server cannot do that.',
+  PERMISSION_DENIED: 'Notifications are blocked for this site. Allow them in your browser’s site settings.',
 };
 
 /** The error's code, when it has one. */

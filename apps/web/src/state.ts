@@ -4,6 +4,7 @@
  * re-render through `useApp()` whenever the client or this state changes.
  */
 import {
+  conversationPartner,
   createParleyClient,
   createParleyRest,
   type FriendRequestView,
@@ -17,6 +18,7 @@ import {
 } from '@parley/client';
 import { useEffect, useState } from 'preact/hooks';
 import { plainWords } from './errors.js';
+import { releasePush, resumePush } from './push.js';
 
 const TOKEN_KEY = 'parley:token';
 const USER_KEY = 'parley:user';
@@ -27,6 +29,7 @@ export type View =
   | { name: 'chats' }
   | { name: 'people' }
   | { name: 'me' }
+  | { name: 'settings' }
   | { name: 'chat'; conversationId: string }
   | { name: 'thread'; conversationId: string; messageId: string }
   | { name: 'group-info'; groupId: string }
@@ -116,8 +119,15 @@ export function navigate(view: View): void {
   state.view = view;
   if (view.name === 'chat') state.mentioned.delete(view.conversationId);
   const path = view.name === 'invite' ? `/invite/${encodeURIComponent(view.token)}` : '/';
-  if (location.pathname !== path) history.replaceState(null, '', path);
+  // Also drops a notification's `?conversation=`, so a reload does not go back to that chat.
+  if (location.pathname + location.search !== path) history.replaceState(null, '', path);
   changed();
+}
+
+/** The conversation a notification's URL (`/?conversation=<id>`) asks for, when it is one. */
+export function conversationFromUrl(search: string): string | null {
+  const id = new URLSearchParams(search).get('conversation');
+  return id && conversationPartner(id, null) !== null ? id : null;
 }
 
 export function notify(text: string, kind: 'error' | 'info' = 'info'): void {
@@ -147,22 +157,46 @@ export function nameOf(userId: string): string {
   return state.users.get(userId)?.nickname ?? 'Someone';
 }
 
+/** Keeps a fresh private view of me (settings included) for this session and the next reload. */
+export function saveMe(user: PrivateUser): void {
+  state.me = user;
+  localStorage.setItem(USER_KEY, JSON.stringify(user));
+  rememberUsers([user]);
+  changed();
+}
+
 /** Starts the session: the client connects, resumes, and the lists load. */
 export function signIn(token: string, me: PrivateUser): void {
   localStorage.setItem(TOKEN_KEY, token);
   localStorage.setItem(USER_KEY, JSON.stringify(me));
   state.token = token;
   state.me = me;
+  state.notice = null;
   startClient();
 }
 
-export async function signOut(): Promise<void> {
+/** While signing out, the session ending under us (logout-all) is expected, not news. */
+let signingOut = false;
+
+/**
+ * Signs out this browser (`everywhere`: every device of the account, with logout-all). This
+ * browser's notifications stop first, while the token still works; after a session ended
+ * elsewhere only the browser's side of that can be done, and the server drops the rest itself.
+ */
+export async function signOut(options: { everywhere?: boolean; ended?: boolean } = {}): Promise<void> {
   const client = state.client;
+  signingOut = true;
+  // A session ended elsewhere has a dead token: nothing to tell the server, only the browser.
+  if (client && state.me) await releasePush(client, state.me.id, { server: !options.ended });
   try {
-    await client?.rest.auth.logout();
+    if (!options.ended) {
+      if (options.everywhere) await client?.rest.auth.logoutAll();
+      else await client?.rest.auth.logout();
+    }
   } catch {
     // Signing out locally is what matters; the token dies with its expiry anyway.
   }
+  signingOut = false;
   await client?.close();
   for (const key of [TOKEN_KEY, USER_KEY, HIDDEN_KEY]) localStorage.removeItem(key);
   Object.assign(state, {
@@ -201,6 +235,7 @@ export function startClient(): void {
   });
   state.client = client;
   rememberUsers([state.me]);
+  void resumePush(client, state.me.id);
   for (const event of [
     'message:added',
     'message:changed',
@@ -217,7 +252,10 @@ export function startClient(): void {
   });
   client.on('connection', ({ state: connection }) => {
     if (connection === 'unauthorized') {
-      void signOut().then(() => notify('Your session has ended. Please sign in again.', 'error'));
+      if (signingOut || state.client !== client) return;
+      void signOut({ ended: true }).then(() =>
+        notify('Your session has ended. Please sign in again.', 'error'),
+      );
       return;
     }
     changed();

@@ -4,9 +4,10 @@
  * Debian's Chromium driven by playwright-core.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { type MemoryMailer, memoryMailer, memoryStore } from '@parley/chat-core';
+import { type MemoryMailer, memoryMailer, memoryStore, type PushSender } from '@parley/chat-core';
 import { createHost, type Host, hostConfig } from '@parley/host-express';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -42,7 +43,8 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-export async function startWebHost(): Promise<WebHost> {
+/** A host for the app; with `pushSender`, one that sends Web Push. */
+export async function startWebHost(options: { pushSender?: PushSender } = {}): Promise<WebHost> {
   const mailer = memoryMailer();
   const config = hostConfig({
     nodeEnv: 'test',
@@ -50,7 +52,12 @@ export async function startWebHost(): Promise<WebHost> {
     logLevel: 'silent',
     chat: { jwtSecret: 'parley-web-test-secret-0123456789abcdef', bcryptCost: 4, presenceGraceMs: 0 },
   });
-  const host = await createHost({ config, store: memoryStore(), mailer });
+  const host = await createHost({
+    config,
+    store: memoryStore(),
+    mailer,
+    ...(options.pushSender && { pushSender: options.pushSender }),
+  });
   const { url } = await host.listen(0, '127.0.0.1');
   return { host, url, mailer, close: () => host.close() };
 }
@@ -64,6 +71,15 @@ export function verificationCode(mailer: MemoryMailer, email: string): string {
   const code = /\b(\d{6})\b/.exec(mailer.lastTo(email)?.text ?? '')?.[1];
   if (!code) throw new Error(`no verification code mailed to ${email}`);
   return code;
+}
+
+/** Signs in through the app's form. */
+export async function signInInApp(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.getByRole('tab', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).last().click();
+  await page.getByRole('navigation', { name: 'Sections' }).waitFor();
 }
 
 /** Registers through the app's form and verifies the email with the mailed code. */

@@ -2,9 +2,16 @@
  * Parley Web in Debian's Chromium: two people in two browser contexts register and verify, befriend
  * through the QR code's invite link, chat with typing, presence and read ticks, make a group,
  * mention, recall; a reload keeps the session; a dropped network and its return lose nothing; no
- * console errors. Then edit, react, pin, a thread and search, seen live by the other person. Also
- * what the host serves: caching and the Content-Security-Policy.
+ * console errors. Then edit, react, pin, a thread and search, seen live by the other person.
+ * Settings: privacy toggles kept by the server, two devices of one account where one signs the
+ * other out, sign out everywhere. Notifications against a host that sends Web Push: the service
+ * worker registered at /sw.js shows the server's own push payload (delivered through DevTools:
+ * no push service is reachable here) and its link opens the chat. Also what the host serves:
+ * caching and the Content-Security-Policy.
  */
+import { createECDH, randomBytes } from 'node:crypto';
+import type { PushNotificationPayload, PushSender } from '@parley/chat-core';
+import { createParleyRest } from '@parley/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +20,9 @@ import {
   ensureBuilt,
   launchChromium,
   registerInApp,
+  signInInApp,
   startWebHost,
+  verificationCode,
   type WebHost,
 } from './harness.js';
 
@@ -22,6 +31,20 @@ if (missing && process.env.CI === 'true')
   throw new Error(`Chromium is missing at ${CHROMIUM}: install it with apt-get install -y chromium`);
 if (missing)
   console.log(`Parley Web browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+/** The page's globals, typed for the functions run in it (this file type-checks without the DOM lib). */
+interface InPage {
+  localStorage: { getItem(key: string): string | null };
+  navigator: {
+    serviceWorker: {
+      ready: Promise<{
+        scope: string;
+        active: { scriptURL: string } | null;
+        getNotifications(): Promise<{ title: string; body: string; tag: string; data: unknown }[]>;
+      }>;
+    };
+  };
+}
 
 interface Person {
   context: BrowserContext;
@@ -36,18 +59,33 @@ interface Person {
 // out waiting for a live event under load is run again (at most twice) before it counts as failed.
 describe.skipIf(missing)('Parley Web', { retry: 2 }, () => {
   let web: WebHost;
+  /** A host that sends Web Push, to a recording sender standing in for the push services. */
+  let pushWeb: WebHost;
+  const pushed: PushNotificationPayload[] = [];
+  const pushSender: PushSender = {
+    publicKey: Buffer.from(createECDH('prime256v1').generateKeys()).toString('base64url'),
+    async send(_target, payload) {
+      pushed.push(JSON.parse(payload) as PushNotificationPayload);
+      return { kind: 'sent' };
+    },
+  };
   let browser: Browser;
   /** While true, failed requests of the dropped network are expected console messages. */
   let networkDown = false;
 
   beforeAll(async () => {
     ensureBuilt();
-    [web, browser] = await Promise.all([startWebHost(), launchChromium()]);
+    [web, pushWeb, browser] = await Promise.all([
+      startWebHost(),
+      startWebHost({ pushSender }),
+      launchChromium(),
+    ]);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await web?.close();
+    await pushWeb?.close();
   });
 
   const person = async (nickname: string): Promise<Person> => {
@@ -84,6 +122,14 @@ describe.skipIf(missing)('Parley Web', { retry: 2 }, () => {
   const send = async (p: Person, text: string) => {
     await p.page.getByLabel('Message', { exact: true }).fill(text);
     await p.page.getByLabel('Message', { exact: true }).press('Enter');
+  };
+  /** Opens Settings from the Me tab (again, when it is open: its lists load anew). */
+  const openSettings = async (p: Person) => {
+    const back = p.page.getByRole('button', { name: 'Back to me' });
+    if (await back.isVisible()) await back.click();
+    await openTab(p, 'Me');
+    await p.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await p.page.getByRole('heading', { name: 'Settings' }).waitFor();
   };
   const openChat = (p: Person, name: string) =>
     p.page
@@ -324,5 +370,191 @@ describe.skipIf(missing)('Parley Web', { retry: 2 }, () => {
     expect(carol.errors).toEqual([]);
     expect(dave.errors).toEqual([]);
     await Promise.all([carol.context.close(), dave.context.close()]);
+  }, 60_000);
+  it('the host serves /sw.js: JavaScript, not cached, at the root so its scope may be /', async () => {
+    const res = await fetch(`${web.url}/sw.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('privacy settings persist; one device signs the other out; sign out everywhere', async () => {
+    const laptop = await person('Erin');
+    await laptop.page.goto(web.url);
+    await registerInApp(laptop.page, web, laptop);
+    await openSettings(laptop);
+    const privacy = (p: Person) => p.page.getByRole('region', { name: 'Privacy' });
+    const toggle = (p: Person, label: string) => privacy(p).getByLabel(label);
+    expect(await toggle(laptop, 'Show when I am online').isChecked()).toBe(true);
+    await toggle(laptop, 'Show when I am online').uncheck();
+    await toggle(laptop, 'Show message text in notifications').uncheck();
+    const saved = () =>
+      laptop.page.evaluate(async () => {
+        const { localStorage } = globalThis as unknown as InPage;
+        const res = await fetch('/api/users/me', {
+          headers: { authorization: `Bearer ${localStorage.getItem('parley:token')}` },
+        });
+        const { user } = (await res.json()) as { user: { settings: Record<string, boolean> } };
+        return `${user.settings.showOnline},${user.settings.pushPreviews},${user.settings.showLastSeen}`;
+      });
+    await expect.poll(saved).toBe('false,false,true');
+    // No push on this host: the Notifications section says so and offers nothing.
+    const notifications = laptop.page.getByRole('region', { name: 'Notifications' });
+    await notifications.getByText('Notifications are not set up on this server.').waitFor();
+    expect(await notifications.getByRole('button').count()).toBe(0);
+
+    await laptop.page.reload();
+    await openSettings(laptop);
+    expect(await toggle(laptop, 'Show when I am online').isChecked()).toBe(false);
+    expect(await toggle(laptop, 'Show message text in notifications').isChecked()).toBe(false);
+    expect(await toggle(laptop, 'Show when I was last online').isChecked()).toBe(true);
+    expect(await toggle(laptop, 'Send read receipts').isChecked()).toBe(true);
+
+    // The same account in a second browser: the settings come from the server, not this browser.
+    const phone = { ...(await person('ErinPhone')), email: laptop.email, password: laptop.password };
+    await phone.page.goto(web.url);
+    await signInInApp(phone.page, phone);
+    await openSettings(phone);
+    expect(await toggle(phone, 'Show when I am online').isChecked()).toBe(false);
+    const devices = (p: Person) => p.page.getByRole('list', { name: 'Signed-in devices' });
+    await expect.poll(() => devices(phone).getByRole('listitem').count()).toBe(2);
+    await devices(phone).getByRole('listitem').filter({ hasText: 'This device' }).waitFor();
+    expect(await devices(phone).getByText('Headless Chrome on Linux').count()).toBe(2);
+
+    // The laptop sees both and signs the phone out: the phone lands on the login screen.
+    await openSettings(laptop);
+    await expect.poll(() => devices(laptop).getByRole('listitem').count()).toBe(2);
+    await devices(laptop)
+      .getByRole('listitem')
+      .filter({ hasNotText: 'This device' })
+      .getByRole('button', { name: /^Sign out/ })
+      .click();
+    await phone.page.getByRole('tab', { name: 'Sign in' }).waitFor();
+    await phone.page.getByRole('alert').getByText('Your session has ended').waitFor();
+    expect(
+      await phone.page.evaluate(() => (globalThis as unknown as InPage).localStorage.getItem('parley:token')),
+    ).toBeNull();
+    await expect.poll(() => devices(laptop).getByRole('listitem').count()).toBe(1);
+    expect(laptop.page.url()).toBe(`${web.url}/`);
+
+    // Signed in again on the phone, then out everywhere from the laptop: both on the login screen.
+    await signInInApp(phone.page, phone);
+    await openSettings(laptop);
+    await expect.poll(() => devices(laptop).getByRole('listitem').count()).toBe(2);
+    await laptop.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await laptop.page.getByRole('button', { name: 'Yes, sign out everywhere' }).click();
+    await laptop.page.getByRole('tab', { name: 'Sign in' }).waitFor();
+    await phone.page.getByRole('tab', { name: 'Sign in' }).waitFor();
+    expect(await laptop.page.getByRole('alert').count()).toBe(0);
+
+    expect(laptop.errors).toEqual([]);
+    expect(phone.errors).toEqual([]);
+    await Promise.all([laptop.context.close(), phone.context.close()]);
+  }, 60_000);
+
+  it('the service worker shows the server’s push, and its link opens the chat', async () => {
+    const gina = await person('Gina');
+    await gina.context.grantPermissions(['notifications'], { origin: pushWeb.url });
+    await gina.page.goto(pushWeb.url);
+    await registerInApp(gina.page, pushWeb, gina);
+    await openSettings(gina);
+    const notifications = gina.page.getByRole('region', { name: 'Notifications' });
+    // Offered: the server sends push and the browser has the API. A test browser's profile is
+    // private, where Chrome has no push service: turning it on says so.
+    await notifications.getByRole('button', { name: 'Turn on notifications' }).click();
+    await gina.page.getByRole('alert').getByText('cannot receive notifications here').waitFor();
+    const worker = await gina.page.evaluate(async () => {
+      const registration = await (globalThis as unknown as InPage).navigator.serviceWorker.ready;
+      return { scope: registration.scope, script: registration.active?.scriptURL };
+    });
+    expect(worker).toEqual({ scope: `${pushWeb.url}/`, script: `${pushWeb.url}/sw.js` });
+
+    // Hank writes while Gina's tab is closed: the server pushes to a subscription of hers (one
+    // made outside the browser, with real keys) and the recording sender keeps the payload.
+    const stored = await gina.page.evaluate(() => {
+      const { localStorage } = globalThis as unknown as InPage;
+      return {
+        token: localStorage.getItem('parley:token') ?? '',
+        id: (JSON.parse(localStorage.getItem('parley:user') ?? '{}') as { id: string }).id,
+      };
+    });
+    const ginaRest = createParleyRest({ url: pushWeb.url, token: stored.token });
+    const hankEmail = `hank-${Date.now().toString(36)}@example.test`;
+    const hank = await createParleyRest({ url: pushWeb.url }).auth.register({
+      email: hankEmail,
+      password: gina.password,
+      nickname: 'Hank',
+    });
+    await createParleyRest({ url: pushWeb.url }).auth.verifyEmail({
+      email: hankEmail,
+      code: verificationCode(pushWeb.mailer, hankEmail),
+    });
+    const hankRest = createParleyRest({ url: pushWeb.url, token: hank.token });
+    const { request } = await hankRest.friends.add({ userId: stored.id });
+    await ginaRest.friends.accept(request.id);
+    await ginaRest.users.addPushSubscription({
+      endpoint: `https://push.example.test/${randomBytes(8).toString('hex')}`,
+      keys: {
+        p256dh: Buffer.from(createECDH('prime256v1').generateKeys()).toString('base64url'),
+        auth: randomBytes(16).toString('base64url'),
+      },
+    });
+    await gina.page.close();
+    await expect
+      .poll(async () => (await pushWeb.host.engine.presence.statusOf([stored.id])).get(stored.id)?.online)
+      .toBe(false);
+    const { message } = await hankRest.messages.sendPrivate(stored.id, {
+      content: 'Are you coming tonight?',
+    });
+    await expect.poll(() => pushed.filter((p) => p.messageId === message.id).length).toBe(1);
+    const payload = pushed.find((p) => p.messageId === message.id)!;
+
+    // That payload, delivered to Gina's worker through DevTools, is shown as a notification.
+    const page = await gina.context.newPage();
+    await page.goto(`${pushWeb.url}/`);
+    const cdp = await gina.context.newCDPSession(page);
+    const registrationId = new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const live = registrations.find((r) => !r.isDeleted && r.scopeURL === `${pushWeb.url}/`);
+        if (live) resolve(live.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: pushWeb.url,
+      registrationId: await registrationId,
+      data: JSON.stringify(payload),
+    });
+    const shown = () =>
+      page.evaluate(async () =>
+        (
+          await (await (globalThis as unknown as InPage).navigator.serviceWorker.ready).getNotifications()
+        ).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+          data: n.data as { url: string; conversationId: string },
+        })),
+      );
+    await expect.poll(async () => (await shown()).length).toBe(1);
+    const [notification] = await shown();
+    expect(notification).toEqual({
+      title: 'Hank',
+      body: 'Are you coming tonight?',
+      tag: message.conversationId,
+      data: {
+        url: `${pushWeb.url}/?conversation=${encodeURIComponent(message.conversationId)}`,
+        conversationId: message.conversationId,
+      },
+    });
+
+    // What a click opens when no Parley window is open: the chat itself.
+    await page.goto(notification!.data.url);
+    await page.getByRole('heading', { name: 'Hank' }).waitFor();
+    await page.getByRole('list', { name: 'Messages' }).getByText('Are you coming tonight?').waitFor();
+
+    const expected = /does not support the Push API in incognito mode/;
+    expect(gina.errors.filter((text) => !expected.test(text))).toEqual([]);
+    await gina.context.close();
   }, 60_000);
 });

@@ -12,6 +12,7 @@ function toRecord(doc: Doc): PushSubscriptionRecord {
     endpoint: String(doc.endpoint),
     p256dh: String(doc.p256dh),
     auth: String(doc.auth),
+    sessionId: typeof doc.sessionId === 'string' ? doc.sessionId : null,
     createdAt: date(doc.createdAt),
   };
 }
@@ -43,6 +44,7 @@ export function mongoPushSubscriptionStore(ready: () => Promise<Handle>): PushSu
                   endpoint: { $literal: subscription.endpoint },
                   p256dh: { $literal: subscription.p256dh },
                   auth: { $literal: subscription.auth },
+                  sessionId: { $literal: subscription.sessionId },
                 },
               },
             ],
@@ -87,6 +89,18 @@ export function mongoPushSubscriptionStore(ready: () => Promise<Handle>): PushSu
       guard(async () => {
         const { models } = await ready();
         await models.push_subscriptions.deleteOne({ endpoint });
+      }),
+
+    deleteBySession: (sessionId) =>
+      guard(async () => {
+        const { models } = await ready();
+        await models.push_subscriptions.deleteMany({ sessionId });
+      }),
+
+    deleteAllOfUser: (userId) =>
+      guard(async () => {
+        const { models } = await ready();
+        await models.push_subscriptions.deleteMany({ userId: toStoredId(userId) });
       }),
   };
 }

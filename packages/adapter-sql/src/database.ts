@@ -113,7 +113,9 @@ export interface MessagesTable {
   search_tokens: Defaulted<string[]>;
   /**
    * SQLite only: the message's key in the FTS5 index `parley_message_search` (a stable integer,
-   * unlike the implicit rowid, which VACUUM may renumber).
+   * unlike the implicit rowid, which VACUUM may renumber), in time order since migration 0003:
+   * `created_at` × 2^20 plus its place in the millisecond (see `search.ts`). Past 2^53: never
+   * read into JS.
    */
   search_key: Defaulted<number | null>;
   /**
@@ -202,6 +204,8 @@ export interface PushSubscriptionsTable {
   endpoint: string;
   p256dh: string;
   auth: string;
+  /** The subscribing session's token id; null for older rows and sessionless subscriptions. */
+  session_id: string | null;
   created_at: DbDate;
 }
 

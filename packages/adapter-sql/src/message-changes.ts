@@ -17,9 +17,10 @@ import { readInt } from './codec.js';
 import type { Database } from './database.js';
 import { guard } from './errors.js';
 import type { Ready } from './handle.js';
-import { MESSAGE_COLUMNS, type MessageRow, nextSearchKey, searchColumns, toMessage } from './message-rows.js';
-import { decodeCursor, emptyPage, encodeCursor, TIME_ID, toPage } from './paging.js';
-import { ftsQuery } from './search.js';
+import { MESSAGE_COLUMNS, type MessageRow, searchColumns, toMessage } from './message-rows.js';
+import { searchMessages, tokenFrequencies } from './message-search.js';
+import { decodeCursor, emptyPage, encodeCursor, toPage } from './paging.js';
+import { nextSearchKey } from './search.js';
 
 type ChangeMethods = Pick<
   MessageStore,
@@ -88,6 +89,7 @@ function isSymbol(value: unknown): value is symbol {
 }
 
 export function messageChangeMethods(ready: Ready): ChangeMethods {
+  const frequencies = tokenFrequencies();
   const read = async (db: Kysely<Database>, id: string): Promise<MessageRecord | null> => {
     const row = await db
       .selectFrom('parley_messages')
@@ -145,7 +147,9 @@ export function messageChangeMethods(ready: Ready): ChangeMethods {
               ...searchColumns(codec, edit.searchTokens),
               // A row stored without a key (written around the store) gets one now.
               ...(codec.dialect === 'sqlite'
-                ? { search_key: sql<number>`coalesce(search_key, ${nextSearchKey})` }
+                ? {
+                    search_key: sql<number>`coalesce(search_key, ${nextSearchKey(sql.ref('parley_messages.created_at'))})`,
+                  }
                 : {}),
               ...versionOf(version),
             })
@@ -348,46 +352,6 @@ export function messageChangeMethods(ready: Ready): ChangeMethods {
         return toPage(rows, query.limit, toMessage, (last) => encodeCursor(list, { s: last.seq }));
       }),
 
-    searchMessages: (query) =>
-      guard(async (): Promise<Page<MessageRecord>> => {
-        const list = 'search';
-        const after = decodeCursor(list, query.cursor, TIME_ID);
-        if (query.limit < 1 || query.tokens.length === 0 || query.conversationIds.length === 0) {
-          return emptyPage<MessageRecord>();
-        }
-        const { db, codec } = await ready();
-        const { notBefore } = query;
-        const tokens = [...new Set(query.tokens)];
-        const matches =
-          codec.dialect === 'postgres'
-            ? sql<boolean>`m.search_tokens @> ${tokens}::text[]`
-            : sql<boolean>`m.search_key in (select rowid from parley_message_search where parley_message_search match ${ftsQuery(tokens)})`;
-        const rows = await db
-          .selectFrom('parley_messages as m')
-          .select(MESSAGE_COLUMNS)
-          .where(matches)
-          .where('m.conversation_id', 'in', [...new Set(query.conversationIds)])
-          .where('m.recalled_at', 'is', null)
-          .where(notHiddenFor(query.viewerId))
-          .$if(notBefore !== undefined, (q) => q.where('m.created_at', '>=', codec.date(notBefore as Date)))
-          .$if(after !== null, (q) => {
-            const t = codec.date(new Date(after?.t as number));
-            const i = after?.i as string;
-            return q.where((eb) =>
-              eb.or([eb('m.created_at', '<', t), eb.and([eb('m.created_at', '=', t), eb('m.id', '<', i)])]),
-            );
-          })
-          .orderBy('m.created_at', 'desc')
-          .orderBy('m.id', 'desc')
-          .limit(query.limit + 1)
-          .execute();
-        return toPage(rows, query.limit, toMessage, (last) =>
-          encodeCursor(list, { t: readDateMs(last.created_at), i: last.id }),
-        );
-      }),
+    searchMessages: (query) => guard(() => searchMessages(ready, query, frequencies)),
   };
-}
-
-function readDateMs(value: Date | number): number {
-  return value instanceof Date ? value.getTime() : Number(value);
 }

@@ -1,6 +1,6 @@
 /** A message row as the store reads and writes it: its columns, its record, its search columns. */
 import type { ContentType, ConversationType, MessageRecord } from '@parley/chat-core';
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import { type Codec, readBool, readDate, readDateOrNull, readList } from './codec.js';
 import type { MessagesTable } from './database.js';
 import { ftsText } from './search.js';
@@ -44,9 +44,6 @@ export function searchColumns(
     ? { search_tokens: [...new Set(tokens)] }
     : { search_text: ftsText(tokens) };
 }
-
-/** SQLite: the next FTS5 key (the single writer lock makes max + 1 safe). */
-export const nextSearchKey = sql<number>`(select coalesce(max(search_key), 0) + 1 from parley_messages)`;
 
 export function toMessage(row: MessageRow): MessageRecord {
   return {

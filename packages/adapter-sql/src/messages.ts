@@ -21,8 +21,9 @@ import type { ConversationsTable, CursorsTable } from './database.js';
 import { guard, isUniqueViolation } from './errors.js';
 import { forUpdate, type Ready } from './handle.js';
 import { messageChangeMethods } from './message-changes.js';
-import { MESSAGE_COLUMNS, nextSearchKey, searchColumns, toMessage } from './message-rows.js';
+import { MESSAGE_COLUMNS, searchColumns, toMessage } from './message-rows.js';
 import { decodeCursor, emptyPage, encodeCursor, toPage } from './paging.js';
+import { nextSearchKey } from './search.js';
 
 export function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
   return {
@@ -170,7 +171,7 @@ export function sqlMessageStore(ready: Ready): MessageStore {
                 pinned_at: null,
                 pinned_by: null,
                 ...searchColumns(codec, draft.recalledAt === null ? draft.searchTokens : []),
-                ...(codec.dialect === 'sqlite' ? { search_key: nextSearchKey } : {}),
+                ...(codec.dialect === 'sqlite' ? { search_key: nextSearchKey(createdAt as number) } : {}),
               })
               .execute();
             // The parent's thread count moves in the same transaction (after the conversation row:

@@ -19,6 +19,7 @@ function toSubscription(row: Selectable<PushSubscriptionsTable>): PushSubscripti
     endpoint: row.endpoint,
     p256dh: row.p256dh,
     auth: row.auth,
+    sessionId: row.session_id ?? null,
     createdAt: readDate(row.created_at),
   };
 }
@@ -39,6 +40,7 @@ export function sqlPushSubscriptionStore(ready: Ready): PushSubscriptionStore {
             endpoint: subscription.endpoint,
             p256dh: subscription.p256dh,
             auth: subscription.auth,
+            session_id: subscription.sessionId,
             created_at: codec.date(subscription.createdAt),
           })
           .onConflict((oc) =>
@@ -60,6 +62,7 @@ export function sqlPushSubscriptionStore(ready: Ready): PushSubscriptionStore {
                 user_id: eb.ref('excluded.user_id'),
                 p256dh: eb.ref('excluded.p256dh'),
                 auth: eb.ref('excluded.auth'),
+                session_id: eb.ref('excluded.session_id'),
               };
             }),
           )
@@ -115,6 +118,18 @@ export function sqlPushSubscriptionStore(ready: Ready): PushSubscriptionStore {
       guard(async () => {
         const { db } = await ready();
         await db.deleteFrom('parley_push_subscriptions').where('endpoint', '=', endpoint).execute();
+      }),
+
+    deleteBySession: (sessionId) =>
+      guard(async () => {
+        const { db } = await ready();
+        await db.deleteFrom('parley_push_subscriptions').where('session_id', '=', sessionId).execute();
+      }),
+
+    deleteAllOfUser: (userId) =>
+      guard(async () => {
+        const { db } = await ready();
+        await db.deleteFrom('parley_push_subscriptions').where('user_id', '=', userId).execute();
       }),
   };
 }

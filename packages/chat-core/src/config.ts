@@ -88,24 +88,24 @@ export const chatConfigSchema = z
     /** Longest retry delay. @default 3600000 (an hour) */
     deliveryMaxDelayMs: z.number().int().min(1).default(3_600_000),
     /**
-   * How long a claimed delivery stays with the node that claimed it; a node that dies mid-delivery
-   * leaves its entries to the others after this. Must exceed webhookTimeoutMs. @default 60000
-   */
-  deliveryLeaseMs: z.number().int().min(500).default(60_000),
-  /** How often each node looks for due deliveries (local events wake it at once). @default 1000 */
+     * How long a claimed delivery stays with the node that claimed it; a node that dies mid-delivery
+     * leaves its entries to the others after this. Must exceed webhookTimeoutMs. @default 60000
+     */
+    deliveryLeaseMs: z.number().int().min(500).default(60_000),
+    /** How often each node looks for due deliveries (local events wake it at once). @default 1000 */
     deliveryPollMs: z.number().int().min(10).default(1000),
     /** How long a push service keeps a notification for an offline device. @default 86400 */
     pushTtlSeconds: z.number().int().min(0).max(2_419_200).default(86_400),
   })
   .superRefine((config, ctx) => {
     if (config.deliveryLeaseMs <= config.webhookTimeoutMs) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['deliveryLeaseMs'],
-      message: 'deliveryLeaseMs must be longer than webhookTimeoutMs (a lease must outlast a delivery)',
-    });
-  }
-  if (config.webhookUrls.length > 0 && config.webhookSecret === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deliveryLeaseMs'],
+        message: 'deliveryLeaseMs must be longer than webhookTimeoutMs (a lease must outlast a delivery)',
+      });
+    }
+    if (config.webhookUrls.length > 0 && config.webhookSecret === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['webhookSecret'],

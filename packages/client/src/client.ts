@@ -261,8 +261,11 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
       else if (socketState === 'disconnected') {
         epoch += 1;
         setState('offline', detail?.reason === undefined ? {} : { reason: detail.reason });
-      } else if (socketState === 'unauthorized')
+      } else if (socketState === 'unauthorized') {
+        // A resume running on the connection that just ended must not apply its answers.
+        epoch += 1;
         setState('unauthorized', detail?.error ? { error: detail.error } : {});
+      }
     },
   });
 

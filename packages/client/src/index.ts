@@ -24,7 +24,10 @@ export type {
   MessageView,
   PrivateUser,
   PublicUser,
+  PushNotificationPayload,
   ServerToClientEvents,
+  SessionView,
+  UserSettings,
 } from '@parley/chat-core';
 export {
   type ClientOutbox,
@@ -62,6 +65,18 @@ export {
   type OutboxStorage,
   type WebStorageLike,
 } from './outbox/outbox-storage.js';
+export {
+  applicationServerKey,
+  type PushClient,
+  type PushRegistrationLike,
+  type PushSubscriptionLike,
+  type PushSubscriptionResult,
+  pushSupported,
+  type SubscribeToPushOptions,
+  subscribeToPush,
+  type UnsubscribeFromPushOptions,
+  unsubscribeFromPush,
+} from './push/web-push.js';
 export { type BackoffOptions, backoffDelay } from './realtime/backoff.js';
 export type { ParleySocket } from './realtime/session.js';
 export type {
@@ -71,7 +86,7 @@ export type {
   ServerEvents,
 } from './realtime/socket-events.js';
 export type { TypingOptions } from './realtime/typing-sender.js';
-export type { AuthApi, SessionView } from './rest/auth.js';
+export type { AuthApi } from './rest/auth.js';
 export type { BlacklistApi, FriendsApi } from './rest/friends.js';
 export type { GroupsApi } from './rest/groups.js';
 export type { FetchLike, Query } from './rest/http.js';
@@ -79,6 +94,7 @@ export { createParleyRest, type ParleyRest, type ParleyRestOptions } from './res
 export { type HealthView, type InvitesApi, inviteTokenFromUrl } from './rest/invites.js';
 export type { ConversationsApi, MessagesApi, ReactionView } from './rest/messages.js';
 export type { CursorPage, PageQuery } from './rest/pages.js';
+export type { PushApi, PushConfig } from './rest/push.js';
 export type { PrivacySettingsInput, PushSubscriptionInput, UsersApi } from './rest/users.js';
 export type { ConversationSnapshot } from './store/conversation-snapshot.js';
 export type { PresenceSnapshot } from './store/presence.js';

@@ -3,11 +3,12 @@
  * port), users and friendships made through the SDK's own REST helpers, and waits on client
  * events instead of sleeps.
  */
-import { type ChatStore, memoryStore } from '@parley/chat-core';
+import { type ChatStore, memoryStore, type PushSender } from '@parley/chat-core';
 import {
   type ConnectionState,
   createParleyClient,
   createParleyRest,
+  type FetchLike,
   type ParleyClient,
   type ParleyClientOptions,
   type ParleyRest,
@@ -26,10 +27,11 @@ export interface TestHost {
 
 /** Starts a host on 127.0.0.1 (port 0 unless told) over `store` (a fresh memoryStore by default). */
 export async function startHost(
-  options: { store?: ChatStore; port?: number; config?: HostConfigInput } = {},
+  options: { store?: ChatStore; port?: number; config?: HostConfigInput; pushSender?: PushSender } = {},
 ): Promise<TestHost> {
   const host = await createHost({
     store: options.store ?? memoryStore(),
+    ...(options.pushSender && { pushSender: options.pushSender }),
     logger: pino({ level: 'silent' }),
     config: {
       nodeEnv: 'test',
@@ -63,6 +65,20 @@ export async function register(url: string, nickname = `user${++counter}`): Prom
   const password = 'correct horse battery';
   const { user, token } = await createParleyRest({ url }).auth.register({ email, password, nickname });
   return { id: user.id, email, password, token, rest: createParleyRest({ url, token }) };
+}
+
+/** Signs `user` in once more, as another device would: a new token (a new session) sent with `userAgent`. */
+export async function loginAgain(url: string, user: TestUser, userAgent: string): Promise<TestUser> {
+  const withAgent: FetchLike = (input, init) =>
+    fetch(input, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), 'user-agent': userAgent },
+    });
+  const { token } = await createParleyRest({ url, fetch: withAgent }).auth.login({
+    email: user.email,
+    password: user.password,
+  });
+  return { ...user, token, rest: createParleyRest({ url, token, fetch: withAgent }) };
 }
 
 /** Makes two users friends: a request and its acceptance. */

@@ -442,7 +442,7 @@ describe('three parley nodes on PostgreSQL and Redis', () => {
     expect(heardOf(got2)).toEqual(['to everyone', 'welcome back', 'after the leave']);
   });
 
-  it('revocation disconnects sockets on other nodes: logout, password change, logout-all', async () => {
+  it('revocation disconnects sockets on other nodes: logout, an ended session, password change, logout-all', async () => {
     const eve = await register('Eve', 0);
     const login = async () => {
       const res = await api<{ token: string }>(node(1), 'POST', '/api/auth/login', {
@@ -462,6 +462,29 @@ describe('three parley nodes on PostgreSQL and Redis', () => {
     expect((await api(node(0), 'POST', '/api/auth/logout', { token: phoneToken })).status).toBe(204);
     expect(await notice).toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await phoneGone).toBe('io server disconnect');
+    await quietly();
+    expect(keep.connected).toBe(true);
+
+    // Ending a session from the device list (DELETE /api/auth/sessions/:id) through node 0: the
+    // socket of that session on node 2 goes, the caller's on node 1 stays.
+    const watchToken = await login();
+    const watch = await connect(node(2), watchToken);
+    const sessions = await api<{ sessions: { id: string; current: boolean }[] }>(
+      node(0),
+      'GET',
+      '/api/auth/sessions',
+      {
+        token: watchToken,
+      },
+    );
+    const watchSession = sessions.body.sessions.find((s) => s.current);
+    expect(watchSession).toBeDefined();
+    const watchGone = disconnected(watch);
+    const ended = await api(node(0), 'DELETE', `/api/auth/sessions/${watchSession?.id}`, {
+      token: eve.token,
+    });
+    expect(ended.status).toBe(204);
+    expect(await watchGone).toBe('io server disconnect');
     await quietly();
     expect(keep.connected).toBe(true);
 

@@ -298,15 +298,11 @@ describe('webhooks from one host on SQLite', () => {
 
 describe('an outbox write that fails', () => {
   /*
-   * KNOWN GAP (reported, not fixed here): chat-core acknowledges a message whose outbox entries
-   * were never written. integrations.ts `write` gives up after four attempts (~8.4 s), logs "they
-   * are lost" and resolves, so `settled()` resolves and the send answers 201; and the client's
-   * resend with the same clientMsgId finds the message (`created: false` in message-service.ts),
-   * answers it again and writes nothing, because the webhook's event id is random. A SIGKILL between
-   * the message's commit and the outbox write ends the same way. `.fails` until it is fixed: then
-   * this test fails, and `.fails` goes.
+   * A message is answered only once its webhook entries are written: while the outbox cannot be
+   * written the send fails (INTERNAL after the write's retries), and the client's resend with the
+   * same clientMsgId writes the entries again under the same ids, so the webhook arrives once.
    */
-  it.fails('a message acknowledged while the outbox could not be written still reaches the receiver (after a resend at the latest)', async () => {
+  it('a send is refused while the outbox cannot be written; its resend writes the webhook, delivered once', async () => {
     const receiver = await startWebhookReceiver({ secret: SECRET });
     const base = memoryStore();
     let outboxDown = false;
@@ -339,8 +335,9 @@ describe('an outbox write that fails', () => {
         });
       outboxDown = true;
       const first = await send('written while the outbox is down', 'lost-1');
+      expect(first.status).toBe(500);
+      expect(first.body.error.code).toBe('INTERNAL');
       outboxDown = false;
-      // Either the send is refused (and the client resends), or it is acknowledged with its entry.
       const resent = await send('written while the outbox is down', 'lost-1');
       expect(resent.status).toBe(201);
       const id = resent.body.message.id;
@@ -354,6 +351,7 @@ describe('an outbox write that fails', () => {
           `its webhook ${receiver.events.some((e) => (e.data as any)?.id === id) ? 'arrived' : 'never came'}`,
       );
       await receiver.waitFor((events) => events.some((e) => (e.data as any)?.id === id), 3000);
+      expect(receiver.events.filter((e) => (e.data as any)?.id === id)).toHaveLength(1);
     } finally {
       await server.close();
       await receiver.close();

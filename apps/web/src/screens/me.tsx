@@ -1,7 +1,7 @@
-/** My profile, my friend QR code and link, signing out. */
+/** My profile, my friend QR code and link, the way to Settings, signing out. */
 import type { QrCodeView } from '@parley/chat-core';
 import { useEffect, useState } from 'preact/hooks';
-import { attempt, signOut, useApp } from '../state.js';
+import { attempt, navigate, signOut, useApp } from '../state.js';
 
 export function QrCard({ qr, label }: { qr: QrCodeView; label: string }) {
   const [copied, setCopied] = useState(false);
@@ -59,6 +59,13 @@ export function MeScreen() {
           Make a new code
         </button>
       </section>
+      <button
+        type="button"
+        aria-current={app.view.name === 'settings' ? 'page' : undefined}
+        onClick={() => navigate({ name: 'settings' })}
+      >
+        Settings
+      </button>
       <button type="button" class="danger" onClick={() => void signOut()}>
         Sign out
       </button>

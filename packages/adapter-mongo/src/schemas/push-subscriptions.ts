@@ -13,6 +13,8 @@ export const pushSubscriptionSchema = new Schema(
     endpoint: { type: String, required: true },
     p256dh: { type: String, required: true },
     auth: { type: String, required: true },
+    /** The subscribing session's token id (null for sessionless subscriptions and older ones). */
+    sessionId: { type: String, default: null },
     createdAt: { type: Date, required: true },
   },
   collectionOptions('push_subscriptions'),
@@ -21,4 +23,6 @@ pushSubscriptionSchema.index({ endpoint: 1 }, { unique: true, name: 'endpoint_un
 pushSubscriptionSchema.index({ subscriptionId: 1 }, { unique: true, name: 'subscription_id_unique' });
 // listByUser (oldest first), usersWithSubscriptions and delete.
 pushSubscriptionSchema.index({ userId: 1, createdAt: 1, _id: 1 }, { name: 'user_subscriptions' });
+// deleteBySession: the subscriptions of an ended session.
+pushSubscriptionSchema.index({ sessionId: 1 }, { name: 'session_subscriptions' });
 sanitizeQueries(pushSubscriptionSchema);

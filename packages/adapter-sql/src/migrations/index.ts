@@ -8,13 +8,17 @@ import type { Migration } from 'kysely';
 import type { DialectName } from '../codec.js';
 import { initialMigration } from './0001-initial.js';
 import { messageChangesMigration } from './0002-message-changes.js';
+import { searchOrderMigration } from './0003-search-order.js';
 import { integrationsMigration } from './0004-integrations.js';
+import { pushSessionsMigration } from './0005-push-sessions.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(dialect),
     '0002_message_changes': messageChangesMigration(dialect),
+    '0003_search_order': searchOrderMigration(dialect),
     '0004_integrations': integrationsMigration(dialect),
+    '0005_push_sessions': pushSessionsMigration(dialect),
   };
 }
 

@@ -86,6 +86,12 @@ export interface PushSubscriptionRecord {
   p256dh: string;
   /** The browser's 16-byte auth secret, base64url. */
   auth: string;
+  /**
+   * The session (token `jti`) that subscribed: ending that session (sign-out on the device, from
+   * the device list, logout-all) deletes the subscription, so a signed-out browser is not told of
+   * messages any more. Null for subscriptions made outside a session (embedders).
+   */
+  sessionId: string | null;
   createdAt: Date;
 }
 

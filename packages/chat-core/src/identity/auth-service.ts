@@ -127,6 +127,7 @@ export function createAuthService(ctx: EngineContext, sessions: SessionService):
     const user = await store.users.bumpTokenVersion(userId, ctx.clock.now());
     if (user) {
       await store.sessions.deleteAllOfUser(userId);
+      await store.pushSubscriptions.deleteAllOfUser(userId);
       ctx.signal('session_revoked', { userId });
     }
     return user;
@@ -203,6 +204,7 @@ export function createAuthService(ctx: EngineContext, sessions: SessionService):
     async logout(session) {
       await store.authTokens.revokeToken(session.jti, session.expiresAt);
       await store.sessions.delete(session.userId, session.jti);
+      await store.pushSubscriptions.deleteBySession(session.jti);
       ctx.signal('session_revoked', { userId: session.userId, jti: session.jti });
     },
 

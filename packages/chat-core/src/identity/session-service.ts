@@ -81,6 +81,8 @@ export function createSessionService(ctx: EngineContext): SessionService {
       // Revoke first: should the delete fail, the token is refused all the same.
       await store.authTokens.revokeToken(record.id, record.expiresAt);
       await store.sessions.delete(session.userId, record.id);
+      // A browser signed out from elsewhere must not keep showing the user's messages.
+      await store.pushSubscriptions.deleteBySession(record.id);
       touchedAt.delete(record.id);
       ctx.signal('session_revoked', { userId: session.userId, jti: record.id });
     },

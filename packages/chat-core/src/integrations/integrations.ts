@@ -17,9 +17,21 @@ import { webhookDeliverer, webhookEntries, webhookEventFilter } from './webhooks
 
 /** The engine's side of integrations. */
 export interface Integrations {
-  /** Takes one committed event (called by the engine's emit). */
-  capture<K extends ChatEventName>(name: K, payload: ChatEventMap[K]): void;
-  /** Resolves once everything captured so far is in the outbox (at once when nothing is pending). */
+  /**
+   * Takes one committed event (called by the engine's emit). With `redeliver`, the event was
+   * captured before (a client resending a message it got no answer for): its outbox entries are
+   * written again — their ids are the same, so an entry that exists stays as it is — and the
+   * after-commit hook is not called a second time.
+   */
+  capture<K extends ChatEventName>(
+    name: K,
+    payload: ChatEventMap[K],
+    options?: { redeliver?: boolean },
+  ): void;
+  /**
+   * Resolves once everything captured so far is in the outbox (at once when nothing is pending);
+   * rejects when an outbox write failed for good, so the operation fails and its client resends.
+   */
   settled(): Promise<void>;
   /** The outbox worker, or null when nothing is delivered from this engine. */
   readonly worker: DeliveryWorker | null;
@@ -64,7 +76,22 @@ export function createIntegrations(ctx: EngineContext, options: IntegrationOptio
 
   function track(promise: Promise<void>): void {
     pending.add(promise);
-    void promise.finally(() => pending.delete(promise));
+    // Both callbacks: a rejection is the business of whoever awaits settled(), never unhandled here.
+    const forget = () => {
+      pending.delete(promise);
+    };
+    promise.then(forget, forget);
+  }
+
+  /**
+   * The event's id: a new message's is derived from the message id, so a redelivery after a
+   * failed or interrupted write produces the same outbox entries; any other event gets a new id.
+   */
+  function eventIdOf(name: ChatEventName, payload: unknown): string {
+    if (name === 'new_private_message' || name === 'new_group_message') {
+      return `msg-${(payload as ChatEventMap['new_private_message']).id}`;
+    }
+    return ctx.ids.next();
   }
 
   async function write(entries: OutboxRecord[]): Promise<void> {
@@ -77,9 +104,11 @@ export function createIntegrations(ctx: EngineContext, options: IntegrationOptio
         if (attempt >= WRITE_ATTEMPTS) {
           logger.error(
             { err: error, ids: entries.map((e) => e.id) },
-            'writing deliveries to the outbox failed; they are lost',
+            'writing deliveries to the outbox failed; the operations that produced them fail',
           );
-          return;
+          // Those operations answer an error, so their clients resend (a message with its
+          // clientMsgId), and the resend writes the entries again under the same ids.
+          throw error;
         }
         await new Promise((resolve) => setTimeout(resolve, 100 * 4 ** attempt));
       }
@@ -100,17 +129,23 @@ export function createIntegrations(ctx: EngineContext, options: IntegrationOptio
   }
 
   return {
-    capture(name, payload) {
+    capture(name, payload, captureOptions = {}) {
       const webhook = wantsWebhook(name);
       const push =
         pushSender !== undefined && (name === 'new_private_message' || name === 'new_group_message');
-      if (!webhook && !push && afterCommit === undefined) return;
+      const hook = captureOptions.redeliver === true ? undefined : afterCommit;
+      if (!webhook && !push && hook === undefined) return;
       const now = ctx.clock.now();
-      const event = { id: ctx.ids.next(), type: name, createdAt: iso(now), data: payload } as CommittedEvent;
-      if (afterCommit !== undefined) {
+      const event = {
+        id: eventIdOf(name, payload),
+        type: name,
+        createdAt: iso(now),
+        data: payload,
+      } as CommittedEvent;
+      if (hook !== undefined) {
         queueMicrotask(() => {
           Promise.resolve()
-            .then(() => afterCommit(event))
+            .then(() => hook(event))
             .catch((error: unknown) => logger.error({ err: error, event: name }, 'afterCommit hook failed'));
         });
       }
@@ -118,14 +153,18 @@ export function createIntegrations(ctx: EngineContext, options: IntegrationOptio
       if (push) {
         track(
           planPushes(ctx, payload as ChatEventMap['new_private_message'])
-            .then(enqueue)
-            .catch((error: unknown) => logger.error({ err: error }, 'planning push notifications failed')),
+            .catch((error: unknown): OutboxRecord[] => {
+              // Planning only reads (presence, members): a failure costs the pushes, not the message.
+              logger.error({ err: error }, 'planning push notifications failed');
+              return [];
+            })
+            .then(enqueue),
         );
       }
     },
     settled() {
       if (pending.size === 0) return Promise.resolve();
-      return Promise.allSettled([...pending]).then(() => undefined);
+      return Promise.all([...pending]).then(() => undefined);
     },
     worker,
     async close() {

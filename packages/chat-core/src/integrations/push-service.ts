@@ -57,9 +57,10 @@ export interface PushService {
   config(): PushConfigView;
   /**
    * Stores the browser's subscription for the user (the same endpoint again replaces it, keeping
-   * its id); answers its id. VALIDATION_FAILED for a malformed subscription.
+   * its id); answers its id. With `sessionId` (the subscribing token's `jti`), ending that session
+   * deletes the subscription. VALIDATION_FAILED for a malformed subscription.
    */
-  subscribe(userId: string, input: unknown): Promise<{ id: string }>;
+  subscribe(userId: string, input: unknown, sessionId?: string): Promise<{ id: string }>;
   /** Deletes one of the user's subscriptions; NOT_FOUND when it is not theirs. */
   unsubscribe(userId: string, subscriptionId: string): Promise<void>;
 }
@@ -71,7 +72,7 @@ export function createPushService(ctx: EngineContext, sender: PushSender | undef
       return { enabled: sender !== undefined, publicKey: sender?.publicKey ?? null };
     },
 
-    async subscribe(userId, input) {
+    async subscribe(userId, input, sessionId) {
       const data = parseInput(schema, input);
       const stored = await ctx.store.pushSubscriptions.upsert({
         id: ctx.ids.next(),
@@ -79,6 +80,7 @@ export function createPushService(ctx: EngineContext, sender: PushSender | undef
         endpoint: data.endpoint,
         p256dh: data.keys.p256dh,
         auth: data.keys.auth,
+        sessionId: sessionId ?? null,
         createdAt: ctx.clock.now(),
       });
       const all = await ctx.store.pushSubscriptions.listByUser(userId);

@@ -296,7 +296,11 @@ export function createMessageService(ctx: EngineContext): MessageService {
       );
       if (!created) {
         assertSameConversation(message, conversationId);
-        // A retry: answer the first message as it stands now, and tell nobody again.
+        // A retry: answer the first message as it stands now, and tell nobody again. Its outbox
+        // entries are written again (same ids: kept when they exist), for a first attempt whose
+        // write failed or was cut short, so an answered message always has its webhook and push.
+        ctx.integrations.capture('new_private_message', toMessageView(message, 'sent'), { redeliver: true });
+        await ctx.integrations.settled();
         const peerCursor =
           message.type === 'private' && message.receiverId !== null
             ? await peerCursorFor(ctx, senderId, message.receiverId, message.conversationId)
@@ -370,6 +374,8 @@ export function createMessageService(ctx: EngineContext): MessageService {
       );
       if (!created) {
         assertSameConversation(message, conversationId);
+        ctx.integrations.capture('new_group_message', toMessageView(message), { redeliver: true });
+        await ctx.integrations.settled();
         return { message: viewFor(message, senderId, null) };
       }
       const view = toMessageView(message);

@@ -425,6 +425,10 @@ export interface PushSubscriptionStore {
   delete(userId: string, id: string): Promise<boolean>;
   /** Deletes the subscription with this endpoint, whoever owns it (the push service said 404/410). */
   deleteByEndpoint(endpoint: string): Promise<void>;
+  /** Deletes the subscriptions made in this session (it ended). */
+  deleteBySession(sessionId: string): Promise<void>;
+  /** Deletes every subscription of the user (all their sessions ended). */
+  deleteAllOfUser(userId: string): Promise<void>;
 }
 
 /**

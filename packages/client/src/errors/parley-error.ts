@@ -5,9 +5,11 @@ import type { ErrorCode } from '@parley/chat-core';
 
 /**
  * Codes the client adds to the contract's: `NETWORK` (the request never got an answer: refused,
- * cut, offline), `TIMEOUT` (no answer in time) and `CLOSED` (the client was closed first).
+ * cut, offline), `TIMEOUT` (no answer in time), `CLOSED` (the client was closed first), and for
+ * Web Push `UNSUPPORTED` (the server sends no pushes, or the browser cannot take them) and
+ * `PERMISSION_DENIED` (the user blocked notifications for the site).
  */
-export type ClientErrorCode = 'NETWORK' | 'TIMEOUT' | 'CLOSED';
+export type ClientErrorCode = 'NETWORK' | 'TIMEOUT' | 'CLOSED' | 'UNSUPPORTED' | 'PERMISSION_DENIED';
 
 /** A contract code (`NOT_FRIENDS`, `RATE_LIMITED` …) or one of the client's own. */
 export type ParleyErrorCode = ErrorCode | ClientErrorCode;

@@ -1,7 +1,10 @@
 /**
  * The realtime session: one socket.io-client socket with the token in `auth.token`, reconnecting
  * with backoff whatever ended the connection (a cut, a server restart, the server disconnecting
- * it, a refused handshake after a token change), and typed requests with a timeout.
+ * it, a refused handshake after a token change), and typed requests with a timeout. A session the
+ * server ended (signed out from another device, logout, password change) is not retried: the
+ * server says so with `chat_error { event: 'connection', code: 'UNAUTHORIZED' }` just before it
+ * disconnects, and the session asks for a new token at once or stays `unauthorized`.
  */
 import type { ClientEventMap, ClientEventName } from '@parley/chat-core';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
@@ -91,11 +94,42 @@ export function createRealtimeSession(options: RealtimeSessionOptions): Realtime
     );
   };
 
+  /** The token was refused or its session ended: retry only with a new one from `onAuthError`. */
+  const authFailed = (code: string, message: string, beforeRetry?: () => void) => {
+    const error = new ParleyError({ code: code as 'UNAUTHORIZED', message });
+    void Promise.resolve(options.onAuthError(code)).then(
+      (token) => {
+        if (!token) {
+          setState('unauthorized', { error });
+          return;
+        }
+        beforeRetry?.();
+        retryLater();
+      },
+      () => setState('unauthorized', { error }),
+    );
+  };
+
+  /** Set by the server's notice that this connection's session ended; read at the disconnect. */
+  let ended: { code: string; message: string } | null = null;
+
   socket.on('connect', () => {
     attempts = 0;
+    ended = null;
     setState('connected');
   });
+  socket.on('chat_error', (notice) => {
+    if (notice.event === 'connection' && AUTH_CODES.has(notice.code))
+      ended = { code: notice.code, message: notice.message };
+  });
   socket.on('disconnect', (reason) => {
+    const endedBy = reason === 'io server disconnect' ? ended : null;
+    ended = null;
+    if (endedBy) {
+      // A handshake with the same token would only be refused: skip it (and the "offline" between).
+      authFailed(endedBy.code, endedBy.message, () => setState('disconnected', { reason }));
+      return;
+    }
     setState('disconnected', { reason });
     // 'io client disconnect' is ours (close or reconnect); the Manager retries transport errors.
     if (reason === 'io server disconnect') retryLater();
@@ -109,14 +143,7 @@ export function createRealtimeSession(options: RealtimeSessionOptions): Realtime
       return;
     }
     if (AUTH_CODES.has(code)) {
-      const error = new ParleyError({ code: code as 'UNAUTHORIZED', message: err.data?.message ?? code });
-      void Promise.resolve(options.onAuthError(code)).then(
-        (token) => {
-          if (token) retryLater();
-          else setState('unauthorized', { error });
-        },
-        () => setState('unauthorized', { error }),
-      );
+      authFailed(code, err.data?.message ?? code);
       return;
     }
     setState('disconnected', { reason: err.message });

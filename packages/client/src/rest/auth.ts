@@ -1,16 +1,6 @@
 /** REST: accounts and sessions (`/api/auth/*`). */
-import type { AuthResult, PrivateUser } from '@parley/chat-core';
+import type { AuthResult, PrivateUser, SessionView } from '@parley/chat-core';
 import { type HttpClient, segment } from './http.js';
-
-/** A signed-in device, as `GET /api/auth/sessions` lists it. */
-export interface SessionView {
-  id: string;
-  userAgent: string;
-  ip?: string;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
-}
 
 /** `/api/auth/*`. Register, login and the code routes need no token. */
 export interface AuthApi {
@@ -24,15 +14,23 @@ export interface AuthApi {
   resendVerification(input: { email: string }): Promise<void>;
   /** `POST /api/auth/logout`: revokes this token and disconnects its sockets. */
   logout(): Promise<void>;
-  /** `POST /api/auth/logout-all`: revokes every token of the user. */
+  /** `POST /api/auth/logout-all`: revokes every token of the user ("sign out everywhere"). */
   logoutAll(): Promise<void>;
   /** `POST /api/auth/password/forgot`: sends a reset code when the email is registered. */
   forgotPassword(input: { email: string }): Promise<void>;
   /** `POST /api/auth/password/reset`: every older token is revoked. */
   resetPassword(input: { email: string; code: string; password: string }): Promise<void>;
-  /** `GET /api/auth/sessions` (contract version 2). */
+  /**
+   * `GET /api/auth/sessions`: the user's signed-in devices, most recently seen first; `current`
+   * marks this token's own. `userAgent` is null for a device that sent none, `ip` is there only
+   * when the server can tell it (behind a trusted proxy).
+   */
   sessions(): Promise<{ sessions: SessionView[] }>;
-  /** `DELETE /api/auth/sessions/:id` (contract version 2): revokes that session's token. */
+  /**
+   * `DELETE /api/auth/sessions/:id`: signs that device out (its token is revoked, its sockets are
+   * disconnected and its client goes `unauthorized`). Ending the current session is a logout.
+   * NOT_FOUND when the id is not one of the user's live sessions.
+   */
   revokeSession(sessionId: string): Promise<void>;
 }
 

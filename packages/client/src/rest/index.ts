@@ -5,6 +5,7 @@ import { type GroupsApi, groupsApi } from './groups.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from './http.js';
 import { type HealthView, health, type InvitesApi, invitesApi } from './invites.js';
 import { type ConversationsApi, conversationsApi, type MessagesApi, messagesApi } from './messages.js';
+import { type PushApi, pushApi } from './push.js';
 import { type UsersApi, usersApi } from './users.js';
 
 /** The REST helpers: typed, each failure a `ParleyError` with the contract's code. */
@@ -17,6 +18,7 @@ export interface ParleyRest {
   messages: MessagesApi;
   groups: GroupsApi;
   invites: InvitesApi;
+  push: PushApi;
   /** `GET /health`. */
   health(): Promise<HealthView>;
 }
@@ -32,6 +34,7 @@ export function restOver(http: HttpClient): ParleyRest {
     messages: messagesApi(http),
     groups: groupsApi(http),
     invites: invitesApi(http),
+    push: pushApi(http),
     health: () => health(http),
   };
 }

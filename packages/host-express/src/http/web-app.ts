@@ -62,6 +62,15 @@ export const webAppRouteDocs: readonly RouteDoc[] = [
     auth: false,
     responses: { 200: { description: 'The app', html: true } },
   },
+  {
+    method: 'get',
+    path: '/sw.js',
+    operationId: 'webAppServiceWorker',
+    tag: 'operations',
+    summary: "The app's service worker (shows Web Push notifications); at the root so its scope is /",
+    auth: false,
+    responses: { 200: { description: 'JavaScript', text: 'text/javascript' } },
+  },
 ];
 
 /** The app's routes. `dir` holds `index.html` and `assets/`. */
@@ -75,6 +84,14 @@ export function webAppRoutes(dir: string = webAppDir()): Router {
   };
   router.get('/', appCsp, page);
   router.get('/invite/:token', appCsp, page);
+  // The service worker: served from the root (a worker's scope cannot be wider than its path) and
+  // never cached as immutable, so browsers pick up a new one with the next build.
+  const workerPath = join(dir, 'sw.js');
+  router.get('/sw.js', appCsp, (_req, res, next) => {
+    if (!existsSync(workerPath)) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('text/javascript').send(readFileSync(workerPath));
+  });
   router.use(
     '/assets',
     appCsp,

@@ -1,6 +1,6 @@
 /** /api/users: profiles and search. */
 import { Router } from 'express';
-import { userIdOf } from '../http/auth.js';
+import { sessionOf, userIdOf } from '../http/auth.js';
 import { bodyOf, param, queryOf } from '../http/input.js';
 import { originOf, type RouteDeps } from './deps.js';
 
@@ -25,7 +25,8 @@ export function userRoutes({ engine, auth, limit }: RouteDeps): Router {
   });
 
   router.post('/api/users/me/push-subscriptions', auth, async (req, res) => {
-    res.status(201).json(await engine.push.subscribe(userIdOf(req), bodyOf(req)));
+    const session = sessionOf(req);
+    res.status(201).json(await engine.push.subscribe(session.userId, bodyOf(req), session.jti));
   });
 
   router.delete('/api/users/me/push-subscriptions/:id', auth, async (req, res) => {

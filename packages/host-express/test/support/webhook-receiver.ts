@@ -183,7 +183,8 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
 
   /** The signature check of the contract: any `v1` may match; the timestamp must be recent. */
   function verify(header: string | undefined, raw: Buffer): number {
-    if (header === undefined || header.length > 2048) throw new Refusal(400, 'no Parley-Signature, or an oversized one');
+    if (header === undefined || header.length > 2048)
+      throw new Refusal(400, 'no Parley-Signature, or an oversized one');
     let timestamp: number | undefined;
     const macs: Buffer[] = [];
     for (const part of header.split(',')) {

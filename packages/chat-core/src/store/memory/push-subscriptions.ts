@@ -53,5 +53,11 @@ export function memoryPushSubscriptionStore(): PushSubscriptionStore {
       const id = idByEndpoint.get(endpoint);
       if (id !== undefined) remove(id);
     },
+    async deleteBySession(sessionId) {
+      for (const s of [...byId.values()]) if (s.sessionId === sessionId) remove(s.id);
+    },
+    async deleteAllOfUser(userId) {
+      for (const s of [...byId.values()]) if (s.userId === userId) remove(s.id);
+    },
   };
 }

@@ -460,6 +460,26 @@ export function integrationsScenarios(options: ConformanceOptions): void {
       }
     });
 
+    test('a session that ends takes its push subscriptions along: ended elsewhere, logout, logout-all', async (ctx) => {
+      const alice = await ctx.user('Alice');
+      const phone = await ctx.engine.auth.authenticate(
+        (await ctx.engine.auth.login({ email: alice.email, password: alice.password })).token,
+      );
+      await ctx.engine.push.subscribe(alice.id, browserSubscription(7), phone.jti);
+      const desk = await ctx.engine.push.subscribe(alice.id, browserSubscription(8), alice.session.jti);
+      await ctx.engine.sessions.end(alice.session, phone.jti);
+      expect((await ctx.store.pushSubscriptions.listByUser(alice.id)).map((s) => s.id)).toEqual([desk.id]);
+      await ctx.engine.auth.logout(alice.session);
+      expect(await ctx.store.pushSubscriptions.listByUser(alice.id)).toEqual([]);
+
+      const tablet = await ctx.engine.auth.login({ email: alice.email, password: alice.password });
+      const tabletSession = await ctx.engine.auth.authenticate(tablet.token);
+      await ctx.engine.push.subscribe(alice.id, browserSubscription(9), tabletSession.jti);
+      await ctx.engine.push.subscribe(alice.id, browserSubscription(10));
+      await ctx.engine.auth.logoutAll(alice.id);
+      expect(await ctx.store.pushSubscriptions.listByUser(alice.id)).toEqual([]);
+    });
+
     test('subscriptions are checked, kept per user, and only their owner deletes them', async (ctx) => {
       const alice = await ctx.user('Alice');
       const bob = await ctx.user('Bob');

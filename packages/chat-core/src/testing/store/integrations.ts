@@ -28,6 +28,7 @@ function subscription(overrides: Partial<PushSubscriptionRecord> = {}): PushSubs
     endpoint: `https://push.example.test/send/${id}`,
     p256dh: `BPublicKey${id}`,
     auth: `auth${id}`,
+    sessionId: null,
     createdAt: at(0),
     ...overrides,
   };
@@ -162,6 +163,32 @@ export function integrationsStoreSuite(options: ConformanceOptions): void {
         const found = await store.pushSubscriptions.usersWithSubscriptions([a.userId, ids.next(), b.userId]);
         expect([...found].sort()).toEqual([a.userId, b.userId].sort());
         expect((await store.pushSubscriptions.usersWithSubscriptions([])).size).toBe(0);
+      });
+
+      test('deleteBySession removes what that session made; deleteAllOfUser every one of the user', async ({
+        store,
+      }) => {
+        const userId = ids.next();
+        const phone = subscription({ userId, sessionId: 'jti-phone' });
+        const laptop = subscription({ userId, sessionId: 'jti-laptop' });
+        const older = subscription({ userId });
+        const other = subscription({ sessionId: 'jti-phone-of-someone' });
+        for (const s of [phone, laptop, older, other]) await store.pushSubscriptions.upsert(s);
+        expect((await store.pushSubscriptions.listByUser(userId)).map((s) => s.sessionId).sort()).toEqual(
+          [null, 'jti-laptop', 'jti-phone'].sort(),
+        );
+        await store.pushSubscriptions.deleteBySession('jti-phone');
+        expect((await store.pushSubscriptions.listByUser(userId)).map((s) => s.id).sort()).toEqual(
+          [laptop.id, older.id].sort(),
+        );
+        // Subscribing again from another session moves the endpoint to it.
+        await store.pushSubscriptions.upsert({ ...older, sessionId: 'jti-laptop' });
+        await store.pushSubscriptions.deleteBySession('jti-laptop');
+        expect(await store.pushSubscriptions.listByUser(userId)).toEqual([]);
+        await store.pushSubscriptions.upsert(phone);
+        await store.pushSubscriptions.deleteAllOfUser(userId);
+        expect(await store.pushSubscriptions.listByUser(userId)).toEqual([]);
+        expect(await store.pushSubscriptions.listByUser(other.userId)).toEqual([other]);
       });
 
       test("delete removes only the owner's subscription; deleteByEndpoint removes it for anyone", async ({

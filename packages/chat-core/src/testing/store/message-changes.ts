@@ -382,6 +382,122 @@ export function messageChangesStoreSuite(options: ConformanceOptions): void {
         const later = await append(lazy('lazy hello again', 7));
         expect(await search('again')).toEqual([later.id]);
       });
+
+      test('search pages through many matches newest first, ties on createdAt in id order', async (ctx) => {
+        const { conversation, a, b } = privateConversation();
+        const group = groupConversation();
+        const elsewhere = privateConversation();
+        for (const c of [conversation, group, elsewhere.conversation])
+          await ctx.store.messages.ensureConversation(c);
+        // 36 matches in 6 instants, 6 messages each, spread over both conversations; drafted (so
+        // id-ordered) first and stored in another order, so the order stored is not the answer.
+        const drafts = [];
+        for (let i = 0; i < 36; i++) {
+          const c = i % 3 === 0 ? group : conversation;
+          drafts.push(draft(c, i % 2 === 0 ? a : b, { content: `report ${i}`, createdAt: at(10 + (i % 6)) }));
+        }
+        // Around them: a newer and an older message without the word, and one the viewer cannot see.
+        drafts.push(draft(conversation, a, { content: 'lunch', createdAt: at(100) }));
+        drafts.push(draft(conversation, a, { content: 'lunch', createdAt: at(1) }));
+        drafts.push(draft(elsewhere.conversation, elsewhere.a, { content: 'report', createdAt: at(12) }));
+        const order = drafts
+          .map((_, i) => i)
+          .sort((x, y) => ((x * 7) % drafts.length) - ((y * 7) % drafts.length));
+        const stored: MessageRecord[] = [];
+        for (const i of order) stored.push((await ctx.store.messages.appendMessage(drafts[i]!)).message);
+        await ctx.store.messages.recallMessage(stored.find((m) => m.content === 'report 7')!.id, b, at(50));
+        await ctx.store.messages.hideMessage(a, stored.find((m) => m.content === 'report 8')!.id);
+        const expected = stored
+          .filter(
+            (m) => m.content.startsWith('report ') && m.content !== 'report 7' && m.content !== 'report 8',
+          )
+          .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (y.id < x.id ? -1 : 1))
+          .map((m) => m.id);
+        expect(expected).toHaveLength(34);
+        for (const limit of [1, 4, 6, 7, 50]) {
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          for (let pages = 0; pages < 40; pages++) {
+            const page = await ctx.store.messages.searchMessages({
+              tokens: queryTokens('report'),
+              conversationIds: [conversation.id, group.id],
+              viewerId: a,
+              limit,
+              cursor,
+            });
+            seen.push(...page.items.map((m) => m.id));
+            expect(page.items.length).toBeLessThanOrEqual(limit);
+            if (!page.hasMore) {
+              expect(page.nextCursor).toBeNull();
+              break;
+            }
+            cursor = page.nextCursor ?? '';
+          }
+          expect(seen).toEqual(expected);
+        }
+        // Older than notBefore is out, even when the page would reach it.
+        const recent = await ctx.store.messages.searchMessages({
+          tokens: queryTokens('report'),
+          conversationIds: [conversation.id, group.id],
+          viewerId: a,
+          notBefore: at(14),
+          limit: 50,
+        });
+        expect(recent.items.map((m) => m.id)).toEqual(
+          expected.filter((id) => stored.find((m) => m.id === id)!.createdAt >= at(14)),
+        );
+      });
+
+      test('search over many conversations at once answers the newest matches of all of them', async (ctx) => {
+        const { a } = privateConversation();
+        const conversations = [];
+        // More conversations than a store may put in one statement (adapters split the list).
+        for (let i = 0; i < 120; i++) {
+          const { conversation } = privateConversation();
+          conversations.push(conversation);
+          await ctx.store.messages.ensureConversation(conversation);
+        }
+        const matches: MessageRecord[] = [];
+        for (const [i, c] of conversations.entries()) {
+          const sender = c.memberIds[0] as string;
+          if (i % 2 === 0) {
+            const match = draft(c, sender, { content: `budget ${i}`, createdAt: at((i * 37) % 120) });
+            matches.push((await ctx.store.messages.appendMessage(match)).message);
+          }
+          await ctx.store.messages.appendMessage(
+            draft(c, sender, { content: 'coffee', createdAt: at(200 + i) }),
+          );
+        }
+        const expected = matches
+          .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (y.id < x.id ? -1 : 1))
+          .map((m) => m.id);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await ctx.store.messages.searchMessages({
+            tokens: queryTokens('budget'),
+            conversationIds: conversations.map((c) => c.id),
+            viewerId: a,
+            limit: 25,
+            cursor,
+          });
+          seen.push(...page.items.map((m) => m.id));
+          if (!page.hasMore) break;
+          cursor = page.nextCursor ?? '';
+        }
+        expect(seen).toEqual(expected);
+        // A few of them: only theirs.
+        const few = conversations.filter((_, i) => i % 4 === 0);
+        const page = await ctx.store.messages.searchMessages({
+          tokens: queryTokens('budget'),
+          conversationIds: few.map((c) => c.id),
+          viewerId: a,
+          limit: 100,
+        });
+        expect(page.items.map((m) => m.id)).toEqual(
+          expected.filter((id) => few.some((c) => c.id === matches.find((m) => m.id === id)!.conversationId)),
+        );
+      });
     },
   );
 }

@@ -25,7 +25,7 @@ export {
 export type { DispatchConnection, Dispatcher, HandleOptions } from './dispatch/dispatcher.js';
 export { type EventBudget, eventRule } from './dispatch/event-budget.js';
 export type * from './domain/records.js';
-export { DEFAULT_PRIVACY } from './domain/records.js';
+export { DEFAULT_PRIVACY, TOKENS_FROM_CONTENT } from './domain/records.js';
 export type * from './domain/views.js';
 export { type ChatEngine, type ChatEngineOptions, createChatEngine } from './engine.js';
 export {

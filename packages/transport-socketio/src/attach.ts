@@ -100,6 +100,8 @@ function report(
   }
 }
 
+const admittedNow = () => true;
+
 /** A client frame admitted to its socket's queue. */
 interface QueuedEvent {
   event: unknown;
@@ -107,6 +109,14 @@ interface QueuedEvent {
   ack: Ack<unknown> | undefined;
   started: number;
   admitted: Promise<boolean>;
+}
+
+/** What this attachment keeps per socket it opened. */
+interface LiveSocket {
+  /** The token-expiry timer. */
+  timer: NodeJS.Timeout | undefined;
+  /** Receipts asked of the socket and not acknowledged yet (see {@link MAX_PENDING_RECEIPTS}). */
+  owedReceipts: number;
 }
 
 type ReceiptEmitter = {
@@ -170,10 +180,22 @@ export function attachSocketIO(
   const handshakes = new WeakMap<ParleySocket, HandshakeResult>();
   // Local bookkeeping only (which sockets this attachment opened, their expiry timers, receipts
   // they owe); shared state such as presence and rate budgets lives behind the engine's ports.
-  const live = new Map<ParleySocket, NodeJS.Timeout | undefined>();
-  const owedReceipts = new WeakMap<ParleySocket, number>();
+  const live = new Map<ParleySocket, LiveSocket>();
   const pending = new Set<Promise<unknown>>();
   let closed = false;
+
+  // Deliveries being recorded, counted rather than tracked one by one: one per message, and
+  // `dispatcher.received` never rejects. `close()` waits for the count to reach zero.
+  let receiptsInFlight = 0;
+  let receiptsSettled: (() => void) | null = null;
+  const receiptDone = () => {
+    receiptsInFlight -= 1;
+    if (receiptsInFlight === 0 && receiptsSettled !== null) receiptsSettled();
+  };
+  const recordDelivery = (receiverId: string, messageId: string) => {
+    receiptsInFlight += 1;
+    dispatcher.received(receiverId, messageId).then(receiptDone, receiptDone);
+  };
 
   const track = (work: Promise<unknown>, what: string, context: object) => {
     const guarded = work.catch((error: unknown) => logger.error({ ...context, err: error }, what));
@@ -264,16 +286,13 @@ export function attachSocketIO(
       }
       queued += 1;
       // Charged on arrival: an event over budget is answered now, never after the queue ahead of it.
-      const admitted = dispatcher.admit(userId).then(
-        () => true,
-        (error: unknown) => {
-          queued -= 1;
-          const response = refusal(error);
-          answer(socket, event, ack, response);
-          if (onEvent !== undefined) report(onEvent, event, started, response, logger);
-          return false;
-        },
-      );
+      const admitted = dispatcher.admit(userId).then(admittedNow, (error: unknown) => {
+        queued -= 1;
+        const response = refusal(error);
+        answer(socket, event, ack, response);
+        if (onEvent !== undefined) report(onEvent, event, started, response, logger);
+        return false;
+      });
       waiting.push({ event, payload, ack, started, admitted });
       if (!draining) void drain();
     });
@@ -281,6 +300,7 @@ export function attachSocketIO(
 
   const scheduleExpiry = (socket: ParleySocket) => {
     const delay = Math.min(Math.max(socket.data.exp - Date.now(), 0), MAX_TIMER_MS);
+    const state = live.get(socket);
     const timer = setTimeout(() => {
       if (!live.has(socket)) return;
       if (socket.data.exp > Date.now()) return scheduleExpiry(socket);
@@ -292,7 +312,8 @@ export function attachSocketIO(
       socket.disconnect(true);
     }, delay);
     timer.unref();
-    live.set(socket, timer);
+    if (state) state.timer = timer;
+    else live.set(socket, { timer, owedReceipts: 0 });
   };
 
   const onConnection = (socket: ParleySocket) => {
@@ -331,7 +352,7 @@ export function attachSocketIO(
     });
 
     socket.on('disconnect', () => {
-      clearTimeout(live.get(socket));
+      clearTimeout(live.get(socket)?.timer);
       live.delete(socket);
       track(engine.presence.disconnected(userId, socket.id), 'presence disconnect failed', {
         userId,
@@ -369,7 +390,20 @@ export function attachSocketIO(
   const broadcast = (name: ChatEventName, payload: unknown, rooms: string[], except: string | undefined) => {
     if (rooms.length === 0) return; // `io.to([])` would mean everyone
     const adapter = localAdapter();
-    if (adapter !== null && !reachesAnyone(adapter, rooms, except)) return;
+    if (adapter !== null) {
+      if (!reachesAnyone(adapter, rooms, except)) return;
+      // One room of one socket (a receipt to its sender, a user's only device): the socket's own
+      // emit writes the same packet without building a broadcast (its room sets, its encoder pass).
+      const only = rooms.length === 1 ? adapter.rooms.get(rooms[0] as string) : undefined;
+      if (only !== undefined && only.size === 1) {
+        const [id] = only;
+        const socket = id === undefined || id === except ? undefined : server.of('/').sockets.get(id);
+        if (socket !== undefined) {
+          (socket as unknown as UntypedBroadcast).emit(name, payload);
+          return;
+        }
+      }
+    }
     const target = except === undefined ? server.to(rooms) : server.to(rooms).except(except);
     (target as unknown as UntypedBroadcast).emit(name, payload);
   };
@@ -383,56 +417,52 @@ export function attachSocketIO(
    */
   const sendWithReceipt = (message: MessageView, receiverId: string, except: string | undefined) => {
     const room = userRoom(receiverId);
-    let delivered = false;
-    const receipt = () => {
-      if (delivered) return;
-      delivered = true;
-      track(dispatcher.received(receiverId, message.id), 'recording a delivery failed', {
-        userId: receiverId,
-        messageId: message.id,
-      });
-    };
     const adapter = localAdapter();
     if (adapter === null) {
       const target = except === undefined ? server.to(room) : server.to(room).except(except);
       const withAck = target.timeout(ackTimeoutMs) as unknown as ReceiptEmitter;
       withAck.emit('new_private_message', message, (_timeout: unknown, receipts: unknown) => {
-        if (Array.isArray(receipts) && receipts.length > 0) receipt();
+        if (Array.isArray(receipts) && receipts.length > 0) recordDelivery(receiverId, message.id);
       });
       return;
     }
     const ids = adapter.rooms.get(room);
     if (ids === undefined) return; // offline: the receiver syncs by seq later
     const sockets = server.of('/').sockets;
+    // Shared by the receiver's devices: the first ack records the delivery.
+    const receipt = { delivered: false };
     for (const id of ids) {
       if (id === except) continue;
       const socket = sockets.get(id);
       if (socket === undefined) continue;
-      const owed = owedReceipts.get(socket) ?? 0;
-      if (owed >= MAX_PENDING_RECEIPTS) {
+      const state = live.get(socket);
+      if (state !== undefined && state.owedReceipts >= MAX_PENDING_RECEIPTS) {
         socket.emit('new_private_message', message);
         continue;
       }
-      owedReceipts.set(socket, owed + 1);
+      if (state !== undefined) state.owedReceipts += 1;
       (socket as unknown as ReceiptEmitter).emit('new_private_message', message, () => {
-        owedReceipts.set(socket, Math.max(0, (owedReceipts.get(socket) ?? 1) - 1));
-        receipt();
+        if (state !== undefined && state.owedReceipts > 0) state.owedReceipts -= 1;
+        if (receipt.delivered) return;
+        receipt.delivered = true;
+        recordDelivery(receiverId, message.id);
       });
     }
   };
 
   const route = (name: ChatEventName) => (payload: unknown, audience: Audience) => {
-    let users = audience.users ?? [];
     const except = audience.exceptConnection;
+    let receiverId: string | undefined;
     if (name === 'new_private_message') {
       const message = payload as MessageView;
-      const receiverId = message.receiverId;
-      if (receiverId !== undefined && users.includes(receiverId)) {
+      if (message.receiverId !== undefined && audience.users?.includes(message.receiverId)) {
+        receiverId = message.receiverId;
         sendWithReceipt(message, receiverId, except);
-        users = users.filter((id) => id !== receiverId);
       }
     }
-    const rooms = [...users.map(userRoom), ...(audience.groups ?? []).map(groupRoom)];
+    const rooms: string[] = [];
+    for (const id of audience.users ?? []) if (id !== receiverId) rooms.push(userRoom(id));
+    for (const id of audience.groups ?? []) rooms.push(groupRoom(id));
     broadcast(name, payload, rooms, except);
   };
 
@@ -485,12 +515,18 @@ export function attachSocketIO(
           (engine.control as unknown as UntypedEmitter).off(name, listener);
         }
         server.off('connection', onConnection);
-        for (const [socket, timer] of live) {
-          clearTimeout(timer);
+        for (const [socket, state] of live) {
+          clearTimeout(state.timer);
           socket.disconnect(true);
         }
         live.clear();
-        await Promise.allSettled([...pending]);
+        const receipts =
+          receiptsInFlight === 0
+            ? undefined
+            : new Promise<void>((resolve) => {
+                receiptsSettled = resolve;
+              });
+        await Promise.allSettled([...pending, receipts]);
       })();
       return closing;
     },

@@ -224,12 +224,23 @@ export interface MessageRecord {
 }
 
 /**
+ * Marks a draft whose `searchTokens` are those of its own content (`indexTokens` for text, none
+ * otherwise) and are computed only when first read. A store that can index later (memoryStore, at
+ * its next search) may derive them from the content it stored instead of reading them at write.
+ */
+export const TOKENS_FROM_CONTENT: unique symbol = Symbol('parley.tokensFromContent');
+
+/**
  * A message before the store has numbered it, with the search tokens of its content (computed by
  * the core, see `messaging/search-tokens.ts`, so every store indexes the same ones). A store keeps
- * the tokens for `searchMessages` and never answers them back.
+ * the tokens for `searchMessages` and never answers them back. `searchTokens` may be an accessor
+ * computing them when first read: read the property itself (a copy of the draft's own fields,
+ * such as a spread or structured clone, need not carry it).
  */
 export type MessageDraft = Omit<MessageRecord, 'seq' | 'version' | 'replyCount' | 'pinnedAt' | 'pinnedBy'> & {
   searchTokens: readonly string[];
+  /** See {@link TOKENS_FROM_CONTENT}. */
+  readonly [TOKENS_FROM_CONTENT]?: true;
 };
 
 /** One emoji's reactions on a message, as one viewer sees them. */

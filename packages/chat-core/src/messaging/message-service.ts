@@ -22,6 +22,7 @@ import {
 import { groupConversationId, privateConversationId } from './conversation-ids.js';
 import { newGroupConversation, newPrivateConversation } from './conversation-records.js';
 import { createMessageChangeService, type MessageChangeService } from './message-change-service.js';
+import { contentDraft } from './message-draft.js';
 import { pageFor, viewFor, withReactions } from './message-views.js';
 import { roamingStart } from './roaming.js';
 import {
@@ -30,14 +31,14 @@ import {
   historySchema,
   markReadSchema,
   messageIdSchema,
+  parseMessageId,
+  parseSendPrivate,
   peerSchema,
   readersSchema,
   sendGroupSchema,
-  sendPrivateSchema,
   syncSchema,
   updateStatusSchema,
 } from './schemas.js';
-import { indexTokens } from './search-tokens.js';
 
 /** `private_message` / `POST /api/messages/private/:friendId`. */
 export interface SendPrivateInput {
@@ -163,9 +164,13 @@ export function createMessageService(ctx: EngineContext): MessageService {
     },
     now: Date,
   ): MessageDraft {
-    return {
+    return contentDraft({
       id: ctx.ids.next(),
-      ...fields,
+      conversationId: fields.conversationId,
+      type: fields.type,
+      senderId: fields.senderId,
+      receiverId: fields.receiverId,
+      groupId: fields.groupId,
       content: input.content,
       contentType: input.contentType,
       mentions: input.mentions ?? [],
@@ -173,11 +178,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
       replyTo: input.replyTo ?? null,
       clientMsgId: input.clientMsgId ?? null,
       createdAt: now,
-      recalledAt: null,
-      recalledBy: null,
-      editedAt: null,
-      searchTokens: input.contentType === 'text' ? indexTokens(input.content) : [],
-    };
+    });
   }
 
   /** A page of a conversation's history as `userId` sees it (roaming window, hidden, receipts). */
@@ -259,7 +260,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
   return {
     ...changes,
     async sendPrivate(senderId, input, origin) {
-      const data = parseInput(sendPrivateSchema, input);
+      const data = parseSendPrivate(input);
       checkContent(data.contentType, data.content, config.maxTextLength);
       if (data.receiverId === senderId) throw validationFailed('receiverId', 'cannot be yourself');
       const receiver = await requirePrivatePeer(ctx, senderId, data.receiverId);
@@ -508,7 +509,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
     },
 
     async markDelivered(userId, messageId) {
-      const { messageId: id } = parseInput(messageIdSchema, { messageId });
+      const id = parseMessageId(messageId);
       const { message, party } = await requireMessageParty(ctx, userId, id);
       await markDeliveredOf(userId, message, party);
     },

@@ -8,7 +8,7 @@ import type { ContentType } from '../domain/records.js';
 import { ChatError } from '../errors.js';
 import { limitSchema, pageInputSchema } from '../util/pagination.js';
 import { hasLoneSurrogate, nfc } from '../util/text.js';
-import { idSchema } from '../util/validate.js';
+import { idSchema, parseInput, validId } from '../util/validate.js';
 
 /** Content types a client may send; `system` is written by the core only. */
 export const CLIENT_CONTENT_TYPES = [
@@ -57,6 +57,47 @@ export const sendPrivateSchema = z.object({
   clientMsgId: clientMsgIdSchema,
   replyTo: replyToSchema,
 });
+
+/** A private send's input as {@link sendPrivateSchema} answers it. */
+export type SendPrivateData = z.output<typeof sendPrivateSchema>;
+
+const CLIENT_CONTENT_TYPE_SET: ReadonlySet<unknown> = new Set(CLIENT_CONTENT_TYPES);
+
+/**
+ * `parseInput(sendPrivateSchema, input)`, with the common case (every field present is valid)
+ * checked by hand: zod's pass was about 5% of a send's CPU and a seventh of what it allocates.
+ * Anything else goes to the schema, which answers the same VALIDATION_FAILED as always. The same
+ * output, to the key (a test holds the two to each other).
+ */
+export function parseSendPrivate(input: unknown): SendPrivateData {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    const { receiverId, content, contentType, clientMsgId, replyTo } = input as Record<string, unknown>;
+    const receiver = validId(receiverId);
+    const reply = replyTo === undefined || replyTo === null ? undefined : validId(replyTo);
+    if (
+      receiver !== undefined &&
+      typeof content === 'string' &&
+      !hasLoneSurrogate(content) &&
+      (contentType === undefined || contentType === null || CLIENT_CONTENT_TYPE_SET.has(contentType)) &&
+      (clientMsgId === undefined ||
+        clientMsgId === null ||
+        (typeof clientMsgId === 'string' && clientMsgId.length >= 1 && clientMsgId.length <= 64)) &&
+      (replyTo === undefined || replyTo === null || reply !== undefined)
+    ) {
+      const data: Omit<SendPrivateData, 'clientMsgId' | 'replyTo'> &
+        Partial<Pick<SendPrivateData, 'clientMsgId' | 'replyTo'>> = {
+        receiverId: receiver,
+        content: nfc(content),
+        contentType: (contentType ?? 'text') as SendPrivateData['contentType'],
+      };
+      // As zod does: an optional key is in the output when it was in the input.
+      if ('clientMsgId' in input) data.clientMsgId = (clientMsgId ?? undefined) as string | undefined;
+      if ('replyTo' in input) data.replyTo = reply;
+      return data as SendPrivateData;
+    }
+  }
+  return parseInput(sendPrivateSchema, input);
+}
 
 export const sendGroupSchema = z.object({
   groupId: idSchema,
@@ -160,6 +201,11 @@ export const markReadSchema = z.object({
 });
 
 export const messageIdSchema = z.object({ messageId: idSchema });
+
+/** `parseInput(messageIdSchema, { messageId }).messageId`, a valid id checked by hand. */
+export function parseMessageId(messageId: unknown): string {
+  return validId(messageId) ?? parseInput(messageIdSchema, { messageId }).messageId;
+}
 
 export const peerSchema = z.object({ peerId: idSchema });
 

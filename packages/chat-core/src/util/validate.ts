@@ -24,5 +24,17 @@ export function validationError(error: z.ZodError): ChatError {
   return new ChatError('VALIDATION_FAILED', `Invalid input: ${summary}`, { details: { fields } });
 }
 
+const MAX_ID_LENGTH = 128;
+
 /** A non-empty id string (ids are opaque to clients). */
-export const idSchema = z.string().trim().min(1, 'required').max(128, 'too long');
+export const idSchema = z.string().trim().min(1, 'required').max(MAX_ID_LENGTH, 'too long');
+
+/**
+ * What {@link idSchema} answers for a valid id (the trimmed string), or undefined when the value
+ * is not one: the hot paths check their common case by hand and leave errors to the schema.
+ */
+export function validId(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed.length >= 1 && trimmed.length <= MAX_ID_LENGTH ? trimmed : undefined;
+}

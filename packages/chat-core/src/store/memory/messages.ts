@@ -1,13 +1,21 @@
-import type {
-  ConversationCursorRecord,
-  ConversationRecord,
-  MessageDraft,
-  MessageRecord,
+import {
+  type ConversationCursorRecord,
+  type ConversationRecord,
+  type MessageDraft,
+  type MessageRecord,
+  TOKENS_FROM_CONTENT,
 } from '../../domain/records.js';
+import { indexTokens } from '../../messaging/search-tokens.js';
 import type { CursorAdvance, HistoryQuery, MessageStore, Page, PageQuery } from '../../ports/store.js';
 import { decodeCursor, encodeCursor, firstPage } from './paging.js';
 import { memoryReactionTable } from './reactions.js';
 import { memorySearchIndex } from './search-index.js';
+
+/**
+ * The mentions of every stored message that has none: one shared array instead of one per
+ * message. Never handed out (copies build their own) and never written to.
+ */
+const NO_MENTIONS: string[] = [];
 
 const copyDate = (date: Date | null): Date | null => (date === null ? null : new Date(date.getTime()));
 
@@ -63,7 +71,7 @@ function messageOf(draft: MessageDraft, seq: number): MessageRecord {
     groupId: draft.groupId,
     content: draft.content,
     contentType: draft.contentType,
-    mentions: draft.mentions.length === 0 ? [] : draft.mentions.slice(),
+    mentions: draft.mentions.length === 0 ? NO_MENTIONS : draft.mentions.slice(),
     mentionAll: draft.mentionAll,
     replyTo: draft.replyTo,
     clientMsgId: draft.clientMsgId,
@@ -134,8 +142,11 @@ export function memoryMessageStore(): MessageStore {
   const conversations = new Map<string, ConversationRecord>();
   const history = new Map<string, MessageRecord[]>();
   const byId = new Map<string, MessageRecord>();
-  /** `${senderId}\u0000${clientMsgId}` → message id. */
-  const byClientMsgId = new Map<string, string>();
+  /**
+   * senderId → clientMsgId → message. Nested rather than one map under a joined key: no key
+   * string is built (and flattened, and kept) per message.
+   */
+  const byClientMsgId = new Map<string, Map<string, MessageRecord>>();
   /** conversationId → userId → cursor. */
   const cursors = new Map<string, Map<string, ConversationCursorRecord>>();
   /** userId → ids of the conversations they hold a cursor in. */
@@ -145,7 +156,24 @@ export function memoryMessageStore(): MessageStore {
   /** parent message id → ids of its replies, in seq order. */
   const replies = new Map<string, string[]>();
   const reactions = memoryReactionTable();
-  const search = memorySearchIndex();
+  const index = memorySearchIndex();
+  /**
+   * Text messages appended since the last search whose tokens are their content's (see
+   * TOKENS_FROM_CONTENT): tokenizing is a large share of a send, so it waits for a search. One
+   * edited or recalled meanwhile has had its index entry set or removed already and is skipped.
+   */
+  let unindexed: MessageRecord[] = [];
+  const search = {
+    set: index.set,
+    remove: index.remove,
+    match(tokens: readonly string[]) {
+      for (const m of unindexed) {
+        if (m.recalledAt === null && m.editedAt === null) index.set(m.id, indexTokens(m.content));
+      }
+      unindexed = [];
+      return index.match(tokens);
+    },
+  };
 
   /** Raises the conversation's change counter and stamps the message with it. */
   function stamp(message: MessageRecord): void {
@@ -164,8 +192,6 @@ export function memoryMessageStore(): MessageStore {
     if (notBefore !== undefined && message.createdAt.getTime() < notBefore.getTime()) return false;
     return viewerId === undefined || !hidden.get(viewerId)?.has(message.id);
   }
-
-  const clientKey = (senderId: string, clientMsgId: string) => `${senderId}\u0000${clientMsgId}`;
 
   /** Index of the first message created at or after `notBefore` (createdAt grows with seq). */
   function firstIndexNotBefore(list: MessageRecord[], notBefore: Date | undefined): number {
@@ -208,8 +234,7 @@ export function memoryMessageStore(): MessageStore {
 
     async appendMessage(draft: MessageDraft) {
       if (draft.clientMsgId !== null) {
-        const existingId = byClientMsgId.get(clientKey(draft.senderId, draft.clientMsgId));
-        const existing = existingId === undefined ? undefined : byId.get(existingId);
+        const existing = byClientMsgId.get(draft.senderId)?.get(draft.clientMsgId);
         if (existing) return { message: copyMessage(existing), created: false };
       }
       const conversation = conversations.get(draft.conversationId);
@@ -223,9 +248,17 @@ export function memoryMessageStore(): MessageStore {
       list.push(message);
       byId.set(message.id, message);
       if (message.clientMsgId !== null) {
-        byClientMsgId.set(clientKey(message.senderId, message.clientMsgId), message.id);
+        let ofSender = byClientMsgId.get(message.senderId);
+        if (!ofSender) {
+          ofSender = new Map();
+          byClientMsgId.set(message.senderId, ofSender);
+        }
+        ofSender.set(message.clientMsgId, message);
       }
-      if (message.recalledAt === null) search.set(message.id, draft.searchTokens);
+      if (message.recalledAt === null) {
+        if (draft[TOKENS_FROM_CONTENT] !== true) search.set(message.id, draft.searchTokens);
+        else if (message.contentType === 'text') unindexed.push(message);
+      }
       if (message.replyTo !== null) {
         const parent = byId.get(message.replyTo);
         if (parent) {

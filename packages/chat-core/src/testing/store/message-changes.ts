@@ -4,7 +4,7 @@
  * are read back as the port says.
  */
 import { expect } from 'vitest';
-import type { MessageRecord } from '../../domain/records.js';
+import { type MessageRecord, TOKENS_FROM_CONTENT } from '../../domain/records.js';
 import { indexTokens, queryTokens } from '../../messaging/search-tokens.js';
 import { type ConformanceOptions, defineArea, type StoreTestContext } from '../harness.js';
 import { appendMany, at, draft, groupConversation, privateConversation, stored } from './messages.js';
@@ -327,6 +327,60 @@ export function messageChangesStoreSuite(options: ConformanceOptions): void {
         });
         expect((await search('你好')).items.map((m) => m.id)).toEqual([m2.id]);
         expect((await search('english')).items.map((m) => m.id)).toEqual([m1.id]);
+      });
+
+      test('drafts whose tokens are computed when read (as the core sends them) are searchable, edits and recalls before any search included', async (ctx) => {
+        const { conversation, a } = privateConversation();
+        await ctx.store.messages.ensureConversation(conversation);
+        // What the core appends: tokens of the draft's own content, computed on first read.
+        const lazy = (content: string, seconds: number, contentType: 'text' | 'image' = 'text') => {
+          const base = draft(conversation, a, { content, contentType, createdAt: at(seconds) });
+          let tokens: readonly string[] | undefined;
+          return Object.defineProperties(
+            { ...base, [TOKENS_FROM_CONTENT]: true as const },
+            {
+              searchTokens: {
+                enumerable: true,
+                get: () => {
+                  tokens ??= contentType === 'text' ? indexTokens(content) : [];
+                  return tokens;
+                },
+              },
+            },
+          );
+        };
+        const append = async (d: ReturnType<typeof lazy>) =>
+          (await ctx.store.messages.appendMessage(d)).message;
+        const kept = await append(lazy('lazy hello 你好', 1));
+        const edited = await append(lazy('lazy hello before', 2));
+        const recalled = await append(lazy('lazy hello gone', 3));
+        expect((await append(lazy('https://example.test/hello.png', 4, 'image'))).contentType).toBe('image');
+        // The edit's own tokens are what is indexed from then on (here fewer than its words).
+        await ctx.store.messages.editMessage(edited.id, {
+          content: 'changed words',
+          editedAt: at(5),
+          searchTokens: indexTokens('changed'),
+        });
+        await ctx.store.messages.recallMessage(recalled.id, a, at(6));
+        const search = async (q: string) =>
+          (
+            await ctx.store.messages.searchMessages({
+              tokens: queryTokens(q),
+              conversationIds: [conversation.id],
+              viewerId: a,
+              limit: 10,
+            })
+          ).items.map((m) => m.id);
+        expect(await search('lazy hello')).toEqual([kept.id]);
+        expect(await search('你好')).toEqual([kept.id]);
+        expect(await search('changed')).toEqual([edited.id]);
+        expect(await search('words')).toEqual([]);
+        expect(await search('before')).toEqual([]);
+        expect(await search('gone')).toEqual([]);
+        expect(await search('png')).toEqual([]);
+        // Appended after a search: found at the next one.
+        const later = await append(lazy('lazy hello again', 7));
+        expect(await search('again')).toEqual([later.id]);
       });
 
       test('search pages through many matches newest first, ties on createdAt in id order', async (ctx) => {

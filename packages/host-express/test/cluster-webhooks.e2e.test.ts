@@ -13,7 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,10 +24,9 @@ import {
   startParley,
   stopParleys,
 } from './support/parley-bin.js';
+import { admin, deleteKeys, TEST_DATABASE_URL, TEST_REDIS_URL } from './support/services.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
-const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = `${process.pid}_${randomBytes(4).toString('hex')}`;
 const keyPrefix = `parley-test:cluster-webhooks:${run}:`;
 const SECRET = `whsec-cluster-${randomBytes(12).toString('hex')}`;
@@ -45,30 +43,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 let nodes: ParleyProcess[] = [];
 let receiver: WebhookReceiver;
 let databaseUrl = '';
-
-async function admin(statement: string, connectionString = TEST_DATABASE_URL): Promise<number> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
-  await client.connect().catch((error: unknown) => {
-    throw new Error(`PostgreSQL is not reachable at TEST_DATABASE_URL (${TEST_DATABASE_URL}): start it`, {
-      cause: error,
-    });
-  });
-  try {
-    const result = await client.query<{ n?: string }>(statement);
-    return Number(result.rows[0]?.n ?? 0);
-  } finally {
-    await client.end();
-  }
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
 
 beforeAll(async () => {
   const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });

@@ -8,89 +8,25 @@
  * message streams, one to a reader on it and one from a writer on it: they reconnect to the other
  * nodes and resume by seq, and every acknowledged message is there exactly once, seqs contiguous.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ParleyProcess, startParley, stopParleys } from './support/parley-bin.js';
+import { admin, deleteKeys, TEST_DATABASE_URL, TEST_REDIS_URL } from './support/services.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GRACE_MS = 400;
 const run = `${process.pid}_${randomBytes(4).toString('hex')}`;
 const keyPrefix = `parley-test:cluster:${run}:`;
 
-const children: ChildProcess[] = [];
 const sockets: Socket[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 
-interface Node {
-  url: string;
-  child: ChildProcess;
-  kill: () => Promise<void>;
-}
-let nodes: Node[] = [];
+let nodes: ParleyProcess[] = [];
 let env: Record<string, string> = {};
-
-/** Starts the bin and resolves once it listens. */
-async function start(extra: Record<string, string>): Promise<Node> {
-  const child = spawn(process.execPath, ['--conditions=parley-source', '--import', 'tsx', 'src/bin.ts'], {
-    cwd: packageDir,
-    env: { PATH: process.env.PATH ?? '', ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-      const match = output.match(/listening on (http:\/\/\S+?)"/);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-    });
-    void exited.then(() => reject(new Error(`the bin exited before listening:\n${output}`)));
-  });
-  return {
-    url,
-    child,
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
-  await client.connect().catch((error: unknown) => {
-    throw new Error(`PostgreSQL is not reachable at TEST_DATABASE_URL (${TEST_DATABASE_URL}): start it`, {
-      cause: error,
-    });
-  });
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
 
 beforeAll(async () => {
   const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -108,7 +44,9 @@ beforeAll(async () => {
   });
   const database = `parley_test_cluster_${run}`;
   await admin(`create database "${database}"`);
-  cleanups.push(() => admin(`drop database if exists "${database}" with (force)`));
+  cleanups.push(async () => {
+    await admin(`drop database if exists "${database}" with (force)`);
+  });
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${database}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-cluster-'));
@@ -129,27 +67,13 @@ beforeAll(async () => {
     EVENT_BURST: '2000',
   };
   // One node first, so the migrations run once; the other two find nothing left to do.
-  const first = await start(env);
-  nodes = [first, ...(await Promise.all([start(env), start(env)]))];
+  const first = await startParley(env);
+  nodes = [first, ...(await Promise.all([startParley(env), startParley(env)]))];
 }, 60_000);
 
 afterAll(async () => {
   for (const socket of sockets) socket.disconnect();
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-          child.once('exit', () => {
-            clearTimeout(force);
-            resolve();
-          });
-        }),
-    ),
-  );
+  await stopParleys();
   for (const cleanup of cleanups.reverse()) await cleanup();
 }, 30_000);
 

@@ -5,108 +5,40 @@
  * SIGKILL mid-stream, restart: every acknowledged message is stored exactly once, seqs 1…n with no
  * gap or repeat.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Account,
+  api,
+  type ParleyProcess,
+  register,
+  startParley,
+  stopParleys,
+} from './support/parley-bin.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 
 afterAll(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await stopParleys();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-interface Running {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-  /** SIGKILL, resolved once the process is gone. */
-  kill: () => Promise<void>;
-}
-
-/** Starts the bin and resolves once it listens. */
-async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--conditions=parley-source', '--import', 'tsx', 'src/bin.ts'], {
-    cwd: packageDir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'info',
-      PRIVATE_MESSAGE_POLICY: 'anyone',
-      BCRYPT_COST: '4',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** The bin with the defaults of these tests (loopback, any port, open private messages, cheap bcrypt). */
+function start(env: Record<string, string>): Promise<ParleyProcess> {
+  return startParley({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    PRIVATE_MESSAGE_POLICY: 'anyone',
+    BCRYPT_COST: '4',
+    ...env,
   });
-  children.push(child);
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += String(chunk);
-      const match = output.match(/listening on (http:\/\/\S+?)"/);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-    });
-    void exited.then(() => reject(new Error(`the bin exited before listening:\n${output}`)));
-  });
-  return {
-    url,
-    child,
-    output: () => output,
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
-async function api(
-  base: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-interface Account {
-  id: string;
-  token: string;
-  email: string;
-}
-
-async function register(base: string, nickname: string): Promise<Account> {
-  const email = `${nickname.toLowerCase()}-${randomBytes(3).toString('hex')}@example.test`;
-  const res = await api(base, 'POST', '/api/auth/register', {
-    body: { email, password: 'correct horse', nickname },
-  });
-  expect(res.status).toBe(201);
-  const user = res.body.user as { id: string };
-  return { id: user.id, token: String(res.body.token), email };
 }
 
 interface Message {

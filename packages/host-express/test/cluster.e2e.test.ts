@@ -15,7 +15,15 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ParleyProcess, startParley, stopParleys } from './support/parley-bin.js';
+import {
+  type Account,
+  api,
+  befriend as befriendAt,
+  type ParleyProcess,
+  register as registerAt,
+  startParley,
+  stopParleys,
+} from './support/parley-bin.js';
 import { admin, deleteKeys, TEST_DATABASE_URL, TEST_REDIS_URL } from './support/services.js';
 
 const GRACE_MS = 400;
@@ -85,50 +93,11 @@ const node = (i: number): string => {
   return found.url;
 };
 
-async function api<T = Record<string, unknown>>(
-  base: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+/** Registers through node `at`. */
+const register = (nickname: string, at = 0): Promise<Account> => registerAt(node(at), nickname);
 
-interface Account {
-  id: string;
-  token: string;
-  email: string;
-}
-
-async function register(nickname: string, at = 0): Promise<Account> {
-  const email = `${nickname.toLowerCase()}-${randomBytes(3).toString('hex')}@example.test`;
-  const res = await api<{ user: { id: string }; token: string }>(node(at), 'POST', '/api/auth/register', {
-    body: { email, password: 'correct horse', nickname },
-  });
-  expect(res.status).toBe(201);
-  return { id: res.body.user.id, token: res.body.token, email };
-}
-
-async function befriend(a: Account, b: Account): Promise<void> {
-  const sent = await api<{ request: { id: string } }>(node(0), 'POST', '/api/friends/add', {
-    token: a.token,
-    body: { userId: b.id },
-  });
-  expect(sent.status).toBe(201);
-  const accepted = await api(node(1), 'POST', `/api/friends/requests/${sent.body.request.id}/accept`, {
-    token: b.token,
-  });
-  expect(accepted.status).toBe(200);
-}
+/** A request through node 0, accepted through node 1: the friendship crosses nodes. */
+const befriend = (a: Account, b: Account): Promise<void> => befriendAt(node(0), a, b, node(1));
 
 /** A connected WebSocket-only client of `base`. */
 async function connect(base: string, token: string): Promise<Socket> {

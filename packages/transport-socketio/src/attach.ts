@@ -111,12 +111,118 @@ interface QueuedEvent {
   admitted: Promise<boolean>;
 }
 
-/** What this attachment keeps per socket it opened. */
-interface LiveSocket {
-  /** The token-expiry timer. */
-  timer: NodeJS.Timeout | undefined;
+/**
+ * What this attachment keeps per socket it opened, and the socket's side of the dispatcher
+ * (`DispatchConnection`): methods on the prototype rather than closures per socket, and the event
+ * queue made at the socket's first frame, so an idle socket holds one small object.
+ */
+class LiveSocket {
+  readonly connectionId: string;
+  readonly ip: string;
+  /** When the expiry heap next looks at this socket (epoch ms), and its place there (-1: none). */
+  due = 0;
+  heapIndex = -1;
   /** Receipts asked of the socket and not acknowledged yet (see {@link MAX_PENDING_RECEIPTS}). */
-  owedReceipts: number;
+  owedReceipts = 0;
+  /** Admitted frames not answered yet; `waiting` is made at the first frame. */
+  queued = 0;
+  draining = false;
+  waiting: QueuedEvent[] | null = null;
+
+  constructor(
+    readonly socket: ParleySocket,
+    readonly userId: string,
+  ) {
+    this.connectionId = socket.id;
+    this.ip = socket.handshake.address;
+  }
+
+  isOpen(): boolean {
+    return this.socket.connected;
+  }
+
+  joinGroup(groupId: string): Promise<void> | void {
+    return this.socket.join(groupRoom(groupId));
+  }
+}
+
+/**
+ * The sockets' token expiries in one binary min-heap on `due`, served by one timer, instead of a
+ * timer (and a timer list per distinct delay) per socket.
+ */
+class ExpiryHeap {
+  private readonly items: LiveSocket[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): LiveSocket | undefined {
+    return this.items[0];
+  }
+
+  push(item: LiveSocket): void {
+    item.heapIndex = this.items.length;
+    this.items.push(item);
+    this.up(item.heapIndex);
+  }
+
+  pop(): LiveSocket | undefined {
+    const top = this.items[0];
+    if (top !== undefined) this.remove(top);
+    return top;
+  }
+
+  remove(item: LiveSocket): void {
+    const index = item.heapIndex;
+    if (index < 0) return;
+    item.heapIndex = -1;
+    const last = this.items.pop() as LiveSocket;
+    if (index === this.items.length) return;
+    this.items[index] = last;
+    last.heapIndex = index;
+    this.down(index);
+    this.up(last.heapIndex);
+  }
+
+  clear(): void {
+    for (const item of this.items) item.heapIndex = -1;
+    this.items.length = 0;
+  }
+
+  private up(index: number): void {
+    const items = this.items;
+    const item = items[index] as LiveSocket;
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = items[parentIndex] as LiveSocket;
+      if (parent.due <= item.due) break;
+      items[index] = parent;
+      parent.heapIndex = index;
+      index = parentIndex;
+    }
+    items[index] = item;
+    item.heapIndex = index;
+  }
+
+  private down(index: number): void {
+    const items = this.items;
+    const n = items.length;
+    const item = items[index] as LiveSocket;
+    for (;;) {
+      let child = 2 * index + 1;
+      if (child >= n) break;
+      const right = child + 1;
+      if (right < n && (items[right] as LiveSocket).due < (items[child] as LiveSocket).due) child = right;
+      const smaller = items[child] as LiveSocket;
+      if (smaller.due >= item.due) break;
+      items[index] = smaller;
+      smaller.heapIndex = index;
+      index = child;
+    }
+    items[index] = item;
+    item.heapIndex = index;
+  }
 }
 
 type ReceiptEmitter = {
@@ -236,85 +342,125 @@ export function attachSocketIO(
     };
   };
 
-  const listen = (socket: ParleySocket) => {
-    const { userId } = socket.data;
-    const connection = {
-      connectionId: socket.id,
-      ip: socket.handshake.address,
-      isOpen: () => socket.connected,
-      joinGroup: (groupId: string) => socket.join(groupRoom(groupId)),
-    };
-    // Events of one socket run one after another, so messages sent in order commit in order. A
-    // plain FIFO drained by one loop while it has work: no promise chained per frame.
-    const waiting: QueuedEvent[] = [];
-    let draining = false;
-    const drain = async () => {
-      draining = true;
-      try {
-        for (let item = waiting.shift(); item !== undefined; item = waiting.shift()) {
-          if (!(await item.admitted)) continue;
-          try {
-            const response = await dispatcher.handle(userId, item.event, item.payload, connection, {
-              admitted: true,
-              logger,
-            });
-            answer(socket, item.event, item.ack, response);
-            if (onEvent !== undefined) report(onEvent, item.event, item.started, response, logger);
-          } finally {
-            queued -= 1;
-          }
+  // Events of one socket run one after another, so messages sent in order commit in order. A
+  // plain FIFO drained by one loop while it has work: no promise chained per frame.
+  const drain = async (state: LiveSocket, waiting: QueuedEvent[]) => {
+    const { socket, userId } = state;
+    state.draining = true;
+    try {
+      for (let item = waiting.shift(); item !== undefined; item = waiting.shift()) {
+        if (!(await item.admitted)) continue;
+        try {
+          const response = await dispatcher.handle(userId, item.event, item.payload, state, {
+            admitted: true,
+            logger,
+          });
+          answer(socket, item.event, item.ack, response);
+          if (onEvent !== undefined) report(onEvent, item.event, item.started, response, logger);
+        } finally {
+          state.queued -= 1;
         }
-      } finally {
-        draining = false;
       }
-    };
-    let queued = 0;
-    // Every frame of the socket, known event or not: the dispatcher answers unknown names.
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      const started = onEvent === undefined ? 0 : performance.now();
-      const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack<unknown>) : undefined;
-      const payload = args[0];
-      if (queued >= maxQueued) {
-        const response = refusal(
-          new ChatError('RATE_LIMITED', 'Too many events waiting, slow down', {
-            details: { retryAfterMs: 1000, retryAfterSeconds: 1 },
-          }),
-        );
-        answer(socket, event, ack, response);
-        if (onEvent !== undefined) report(onEvent, event, started, response, logger);
-        return;
-      }
-      queued += 1;
-      // Charged on arrival: an event over budget is answered now, never after the queue ahead of it.
-      const admitted = dispatcher.admit(userId).then(admittedNow, (error: unknown) => {
-        queued -= 1;
-        const response = refusal(error);
-        answer(socket, event, ack, response);
-        if (onEvent !== undefined) report(onEvent, event, started, response, logger);
-        return false;
-      });
-      waiting.push({ event, payload, ack, started, admitted });
-      if (!draining) void drain();
-    });
+    } finally {
+      state.draining = false;
+    }
   };
 
-  const scheduleExpiry = (socket: ParleySocket) => {
-    const delay = Math.min(Math.max(socket.data.exp - Date.now(), 0), MAX_TIMER_MS);
-    const state = live.get(socket);
-    const timer = setTimeout(() => {
-      if (!live.has(socket)) return;
-      if (socket.data.exp > Date.now()) return scheduleExpiry(socket);
-      socket.emit('chat_error', {
-        event: 'connection',
-        code: 'TOKEN_EXPIRED',
-        message: 'The token has expired',
-      });
-      socket.disconnect(true);
-    }, delay);
-    timer.unref();
-    if (state) state.timer = timer;
-    else live.set(socket, { timer, owedReceipts: 0 });
+  // Every frame of every socket, known event or not (the dispatcher answers unknown names): one
+  // listener shared by all sockets, Socket.IO calls it with the socket as `this`.
+  function onFrame(this: ParleySocket, event: unknown, ...args: unknown[]): void {
+    const state = live.get(this);
+    if (state === undefined) return;
+    const { socket } = state;
+    const started = onEvent === undefined ? 0 : performance.now();
+    const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack<unknown>) : undefined;
+    const payload = args[0];
+    if (state.queued >= maxQueued) {
+      const response = refusal(
+        new ChatError('RATE_LIMITED', 'Too many events waiting, slow down', {
+          details: { retryAfterMs: 1000, retryAfterSeconds: 1 },
+        }),
+      );
+      answer(socket, event, ack, response);
+      if (onEvent !== undefined) report(onEvent, event, started, response, logger);
+      return;
+    }
+    state.queued += 1;
+    // Charged on arrival: an event over budget is answered now, never after the queue ahead of it.
+    const admitted = dispatcher.admit(state.userId).then(admittedNow, (error: unknown) => {
+      state.queued -= 1;
+      const response = refusal(error);
+      answer(socket, event, ack, response);
+      if (onEvent !== undefined) report(onEvent, event, started, response, logger);
+      return false;
+    });
+    state.waiting ??= [];
+    state.waiting.push({ event, payload, ack, started, admitted });
+    if (!state.draining) void drain(state, state.waiting);
+  }
+
+  // A malformed frame from a client is the client's problem: one short line, no stack trace.
+  function onSocketError(this: ParleySocket, error: Error): void {
+    logger.debug({ userId: this.data.userId, socketId: this.id, reason: error.message }, 'socket error');
+  }
+
+  // --- token expiry: one timer for every socket ------------------------------------------------
+
+  const expiries = new ExpiryHeap();
+  let expiryTimer: NodeJS.Timeout | undefined;
+  let expiryTimerDue = Number.POSITIVE_INFINITY;
+
+  const armExpiryTimer = () => {
+    const next = expiries.peek();
+    if (next === undefined || next.due >= expiryTimerDue) return;
+    clearTimeout(expiryTimer);
+    expiryTimerDue = next.due;
+    expiryTimer = setTimeout(expire, Math.max(next.due - Date.now(), 0));
+    expiryTimer.unref();
   };
+
+  const scheduleExpiry = (state: LiveSocket) => {
+    const now = Date.now();
+    state.due = now + Math.min(Math.max(state.socket.data.exp - now, 0), MAX_TIMER_MS);
+    expiries.push(state);
+    armExpiryTimer();
+  };
+
+  function expire(): void {
+    expiryTimer = undefined;
+    expiryTimerDue = Number.POSITIVE_INFINITY;
+    try {
+      for (let next = expiries.peek(); next !== undefined && next.due <= Date.now(); next = expiries.peek()) {
+        expiries.pop();
+        const { socket } = next;
+        if (live.get(socket) !== next) continue;
+        if (socket.data.exp > Date.now()) {
+          scheduleExpiry(next);
+          continue;
+        }
+        socket.emit('chat_error', {
+          event: 'connection',
+          code: 'TOKEN_EXPIRED',
+          message: 'The token has expired',
+        });
+        socket.disconnect(true);
+      }
+    } finally {
+      if (!closed) armExpiryTimer();
+    }
+  }
+
+  function onDisconnect(this: ParleySocket): void {
+    const state = live.get(this);
+    if (state === undefined) return;
+    expiries.remove(state);
+    live.delete(this);
+    const { userId } = state;
+    track(engine.presence.disconnected(userId, this.id), 'presence disconnect failed', {
+      userId,
+      socketId: this.id,
+    });
+  }
 
   const onConnection = (socket: ParleySocket) => {
     // A recovered socket skipping the middleware (skipMiddlewares: true) keeps its old data; one
@@ -324,41 +470,36 @@ export function attachSocketIO(
       return;
     }
     const { userId } = socket.data;
-    // A malformed frame from a client is the client's problem: one short line, no stack trace.
-    socket.on('error', (error) =>
-      logger.debug({ userId, socketId: socket.id, reason: error.message }, 'socket error'),
-    );
-    listen(socket);
+    const state = new LiveSocket(socket, userId);
+    live.set(socket, state);
+    socket.on('error', onSocketError);
+    socket.onAny(onFrame);
 
     const handshake = handshakes.get(socket);
     handshakes.delete(socket);
-    const rooms = [userRoom(userId), ...(handshake?.groupIds ?? []).map(groupRoom)];
+    const groupIds = handshake?.groupIds ?? [];
+    const rooms = [userRoom(userId)];
+    for (const id of groupIds) rooms.push(groupRoom(id));
     // A cluster adapter answers joins with a promise; a rejected one must be logged, not left to
     // crash the process as an unhandled rejection.
-    const settle = (work: Promise<void> | void, what: string) => {
-      if (work) track(work, what, { userId, socketId: socket.id });
-    };
     if (handshake) {
       // A recovered socket comes back with the rooms it had; membership may have changed since.
       for (const room of socket.rooms)
-        if (room !== socket.id && !rooms.includes(room)) settle(socket.leave(room), 'leaving rooms failed');
+        if (room !== socket.id && !rooms.includes(room)) {
+          const left = socket.leave(room);
+          if (left) track(left, 'leaving rooms failed', { userId, socketId: socket.id });
+        }
     }
-    settle(socket.join(rooms), 'joining rooms failed');
+    const joined = socket.join(rooms.length === 1 ? (rooms[0] as string) : rooms);
+    if (joined) track(joined, 'joining rooms failed', { userId, socketId: socket.id });
 
-    scheduleExpiry(socket);
+    scheduleExpiry(state);
     track(engine.presence.connected(userId, socket.id), 'presence connect failed', {
       userId,
       socketId: socket.id,
     });
 
-    socket.on('disconnect', () => {
-      clearTimeout(live.get(socket)?.timer);
-      live.delete(socket);
-      track(engine.presence.disconnected(userId, socket.id), 'presence disconnect failed', {
-        userId,
-        socketId: socket.id,
-      });
-    });
+    socket.on('disconnect', onDisconnect);
   };
   server.on('connection', onConnection);
 
@@ -515,10 +656,10 @@ export function attachSocketIO(
           (engine.control as unknown as UntypedEmitter).off(name, listener);
         }
         server.off('connection', onConnection);
-        for (const [socket, state] of live) {
-          clearTimeout(state.timer);
-          socket.disconnect(true);
-        }
+        clearTimeout(expiryTimer);
+        expiryTimer = undefined;
+        expiries.clear();
+        for (const socket of [...live.keys()]) socket.disconnect(true);
         live.clear();
         const receipts =
           receiptsInFlight === 0

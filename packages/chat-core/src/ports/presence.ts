@@ -18,35 +18,45 @@ export interface PresenceStore {
   lastSeen(userIds: readonly string[]): Promise<Map<string, Date>>;
 }
 
-/** An in-process presence store: right for one node, and the default. */
+/**
+ * An in-process presence store: right for one node, and the default. A user with one connection
+ * (the common case) is kept as that connection's id, a Set only from the second one on.
+ */
 export function memoryPresence(): PresenceStore {
-  const connections = new Map<string, Set<string>>();
+  const connections = new Map<string, string | Set<string>>();
   const seen = new Map<string, Date>();
   return {
     async connect(userId, connectionId) {
-      let set = connections.get(userId);
-      if (!set) {
-        set = new Set();
-        connections.set(userId, set);
+      const current = connections.get(userId);
+      if (current === undefined) {
+        connections.set(userId, connectionId);
+        return { becameOnline: true };
       }
-      const becameOnline = set.size === 0;
-      set.add(connectionId);
-      return { becameOnline };
+      if (typeof current === 'string') {
+        if (current !== connectionId) connections.set(userId, new Set([current, connectionId]));
+      } else current.add(connectionId);
+      return { becameOnline: false };
     },
     async disconnect(userId, connectionId, at) {
-      const set = connections.get(userId);
-      if (!set?.delete(connectionId)) return { becameOffline: false };
-      if (set.size > 0) return { becameOffline: false };
+      const current = connections.get(userId);
+      if (current === undefined) return { becameOffline: false };
+      if (typeof current === 'string') {
+        if (current !== connectionId) return { becameOffline: false };
+      } else {
+        if (!current.delete(connectionId)) return { becameOffline: false };
+        if (current.size === 1) connections.set(userId, current.values().next().value as string);
+        if (current.size > 0) return { becameOffline: false };
+      }
       connections.delete(userId);
       seen.set(userId, at);
       return { becameOffline: true };
     },
     async isOnline(userId) {
-      return (connections.get(userId)?.size ?? 0) > 0;
+      return connections.has(userId);
     },
     async onlineAmong(userIds) {
       const online = new Set<string>();
-      for (const id of userIds) if ((connections.get(id)?.size ?? 0) > 0) online.add(id);
+      for (const id of userIds) if (connections.has(id)) online.add(id);
       return online;
     },
     async lastSeen(userIds) {

@@ -9,10 +9,6 @@
  * per node) — and the repeats the kill causes are counted: allowed, and dropped by id.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,11 +20,10 @@ import {
   startParley,
   stopParleys,
 } from './support/parley-bin.js';
-import { admin, deleteKeys, TEST_DATABASE_URL, TEST_REDIS_URL } from './support/services.js';
+import { admin, clusterResources, TEST_REDIS_URL } from './support/services.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 const run = `${process.pid}_${randomBytes(4).toString('hex')}`;
-const keyPrefix = `parley-test:cluster-webhooks:${run}:`;
 const SECRET = `whsec-cluster-${randomBytes(12).toString('hex')}`;
 /** How long a killed node's claims stay its own (DELIVERY_LEASE_SECONDS). */
 const LEASE_SECONDS = 4;
@@ -45,27 +40,10 @@ let receiver: WebhookReceiver;
 let databaseUrl = '';
 
 beforeAll(async () => {
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect().catch((error: unknown) => {
-    throw new Error(
-      `Redis is not reachable at TEST_REDIS_URL (${TEST_REDIS_URL}): start it with redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
-      { cause: error },
-    );
-  });
-  cleanups.push(async () => {
-    await deleteKeys(redis, keyPrefix);
-    redis.disconnect();
-  });
-  const database = `parley_test_cluster_webhooks_${run}`;
-  await admin(`create database "${database}"`);
-  cleanups.push(async () => {
-    await admin(`drop database if exists "${database}" with (force)`);
-  });
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${database}`;
-  databaseUrl = url.toString();
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-cluster-webhooks-'));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const resources = await clusterResources('cluster-webhooks', run);
+  cleanups.push(() => resources.cleanup());
+  const { dataDir, keyPrefix } = resources;
+  databaseUrl = resources.databaseUrl;
   receiver = await startWebhookReceiver({ secret: SECRET });
   cleanups.push(() => receiver.close());
   const env = {

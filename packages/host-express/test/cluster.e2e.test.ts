@@ -9,10 +9,6 @@
  * nodes and resume by seq, and every acknowledged message is there exactly once, seqs contiguous.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,11 +20,10 @@ import {
   startParley,
   stopParleys,
 } from './support/parley-bin.js';
-import { admin, deleteKeys, TEST_DATABASE_URL, TEST_REDIS_URL } from './support/services.js';
+import { clusterResources, TEST_REDIS_URL } from './support/services.js';
 
 const GRACE_MS = 400;
 const run = `${process.pid}_${randomBytes(4).toString('hex')}`;
-const keyPrefix = `parley-test:cluster:${run}:`;
 
 const sockets: Socket[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -37,28 +32,9 @@ let nodes: ParleyProcess[] = [];
 let env: Record<string, string> = {};
 
 beforeAll(async () => {
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect().catch((error: unknown) => {
-    throw new Error(
-      `Redis is not reachable at TEST_REDIS_URL (${TEST_REDIS_URL}): start it with redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
-      { cause: error },
-    );
-  });
-  cleanups.push(async () => {
-    await deleteKeys(redis, keyPrefix);
-    const left = await redis.keys(`${keyPrefix}*`);
-    redis.disconnect();
-    if (left.length > 0) throw new Error(`Redis keys left behind: ${left.join(', ')}`);
-  });
-  const database = `parley_test_cluster_${run}`;
-  await admin(`create database "${database}"`);
-  cleanups.push(async () => {
-    await admin(`drop database if exists "${database}" with (force)`);
-  });
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${database}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-cluster-'));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const resources = await clusterResources('cluster', run);
+  cleanups.push(() => resources.cleanup());
+  const { databaseUrl, dataDir, keyPrefix } = resources;
   env = {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -67,7 +43,7 @@ beforeAll(async () => {
     BCRYPT_COST: '4',
     PRIVATE_MESSAGE_POLICY: 'anyone',
     JWT_SECRET: `cluster-secret-${run}-0123456789`,
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: keyPrefix,

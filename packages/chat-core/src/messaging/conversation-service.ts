@@ -2,9 +2,14 @@
 
 import type { EngineContext } from '../context.js';
 import { toGroupCard, toPublicUser, unknownUser } from '../domain/mappers.js';
-import type { ConversationCursorRecord, ConversationRecord, GroupRecord } from '../domain/records.js';
+import type {
+  ConversationCursorRecord,
+  ConversationRecord,
+  GroupRecord,
+  UserRecord,
+} from '../domain/records.js';
 import type { ConversationView, Paginated, PublicUser } from '../domain/views.js';
-import { peerCursorFor } from '../privacy/receipts.js';
+import { cursorAsSeen, receiptsFlow } from '../privacy/receipts.js';
 import {
   newestFirst,
   type PageInput,
@@ -42,6 +47,8 @@ interface Entry {
   peerId: string | null;
   /** The peer's public profile, for a private pair. */
   peer: PublicUser | null;
+  /** Whether read receipts flow between the user and the peer (both have them on). */
+  receipts: boolean;
   group: GroupRecord | null;
 }
 
@@ -58,6 +65,10 @@ export function createConversationService(ctx: EngineContext): ConversationServi
     at: (entry.conversation.lastMessageAt ?? entry.conversation.createdAt).getTime(),
     id: entry.conversation.id,
   });
+
+  /** A peer's public view, or the stand-in for an account that is gone. */
+  const peerView = (record: UserRecord | undefined, id: string): PublicUser =>
+    record ? toPublicUser(record) : unknownUser(id);
 
   /** The user's conversations, newest first, before any last message is read. */
   async function entriesOf(userId: string): Promise<Entry[]> {
@@ -77,13 +88,15 @@ export function createConversationService(ctx: EngineContext): ConversationServi
       peerOf.set(cursor.conversationId, userId === a ? b : a);
     }
     const groupIds = [...new Set(memberships.map((m) => m.groupId))];
-    const [conversations, peers, groups] = await Promise.all([
+    const [conversations, users, groups] = await Promise.all([
       store.messages.getConversations([...privateIds, ...groupIds.map(groupConversationId)]),
-      store.users.getByIds([...new Set(peerOf.values())]),
+      // The user too, for their privacy: one read decides every pair's receipts.
+      store.users.getByIds([...new Set([userId, ...peerOf.values()])]),
       store.groups.getMany(groupIds),
     ]);
     const conversationOf = new Map(conversations.map((c) => [c.id, c]));
-    const peerById = new Map(peers.map((u) => [u.id, toPublicUser(u)]));
+    const recordById = new Map(users.map((u) => [u.id, u]));
+    const me = recordById.get(userId);
 
     const entries: Entry[] = [];
     for (const id of privateIds) {
@@ -95,7 +108,8 @@ export function createConversationService(ctx: EngineContext): ConversationServi
         conversation,
         cursor: cursorOf.get(id) ?? null,
         peerId,
-        peer: peerId === null ? null : (peerById.get(peerId) ?? unknownUser(peerId)),
+        peer: peerId === null ? null : peerView(recordById.get(peerId), peerId),
+        receipts: receiptsFlow(me, peerId === null ? undefined : recordById.get(peerId)),
         group: null,
       });
     }
@@ -107,6 +121,7 @@ export function createConversationService(ctx: EngineContext): ConversationServi
         cursor: cursorOf.get(id) ?? null,
         peerId: null,
         peer: null,
+        receipts: true,
         group,
       });
     }
@@ -118,29 +133,33 @@ export function createConversationService(ctx: EngineContext): ConversationServi
   async function viewsOf(userId: string, entries: readonly Entry[]): Promise<ConversationView[]> {
     const notBefore = roamingStart(ctx);
     return Promise.all(
-      entries.map(async ({ conversation, cursor, peerId, peer, group }): Promise<ConversationView> => {
-        const [last, peerCursor] = await Promise.all([
-          conversation.lastSeq === 0
-            ? null
-            : store.messages
-                .listMessages(conversation.id, { limit: 1, notBefore, viewerId: userId })
-                .then((page) => page.items[0] ?? null),
-          peerId === null ? null : peerCursorFor(ctx, userId, peerId, conversation.id),
-        ]);
-        const readSeq = cursor ? cursor.readSeq : conversation.lastSeq;
-        const view: ConversationView = {
-          id: conversation.id,
-          type: conversation.type,
-          lastMessage: last ? viewFor(last, userId, peerCursor) : null,
-          lastSeq: conversation.lastSeq,
-          unreadCount: Math.max(0, conversation.lastSeq - readSeq),
-          mentioned: cursor !== null && cursor.lastMentionSeq > cursor.readSeq,
-          updatedAt: (conversation.lastMessageAt ?? conversation.createdAt).toISOString(),
-        };
-        if (peer) view.peer = peer;
-        if (group) view.group = toGroupCard(group);
-        return view;
-      }),
+      entries.map(
+        async ({ conversation, cursor, peerId, peer, receipts, group }): Promise<ConversationView> => {
+          const [last, peerCursor] = await Promise.all([
+            conversation.lastSeq === 0
+              ? null
+              : store.messages
+                  .listMessages(conversation.id, { limit: 1, notBefore, viewerId: userId })
+                  .then((page) => page.items[0] ?? null),
+            peerId === null
+              ? null
+              : store.messages.getCursor(peerId, conversation.id).then((c) => cursorAsSeen(c, receipts)),
+          ]);
+          const readSeq = cursor ? cursor.readSeq : conversation.lastSeq;
+          const view: ConversationView = {
+            id: conversation.id,
+            type: conversation.type,
+            lastMessage: last ? viewFor(last, userId, peerCursor) : null,
+            lastSeq: conversation.lastSeq,
+            unreadCount: Math.max(0, conversation.lastSeq - readSeq),
+            mentioned: cursor !== null && cursor.lastMentionSeq > cursor.readSeq,
+            updatedAt: (conversation.lastMessageAt ?? conversation.createdAt).toISOString(),
+          };
+          if (peer) view.peer = peer;
+          if (group) view.group = toGroupCard(group);
+          return view;
+        },
+      ),
     );
   }
 

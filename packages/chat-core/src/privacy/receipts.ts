@@ -18,6 +18,14 @@ function withoutReads(cursor: ConversationCursorRecord): ConversationCursorRecor
   return { ...cursor, deliveredSeq: Math.max(cursor.deliveredSeq, cursor.readSeq), readSeq: 0 };
 }
 
+/** The peer's cursor as a viewer sees it, when whether receipts flow between them is known. */
+export function cursorAsSeen(
+  cursor: ConversationCursorRecord | null,
+  flows: boolean,
+): ConversationCursorRecord | null {
+  return cursor === null || flows ? cursor : withoutReads(cursor);
+}
+
 /**
  * The peer's cursor in a private conversation as `viewerId` may see it: the receipt status of
  * the viewer's own messages is derived from it. Null when the peer has none yet.
@@ -32,7 +40,6 @@ export async function peerCursorFor(
     ctx.store.messages.getCursor(peerId, conversationId),
     ctx.store.users.getByIds([viewerId, peerId]),
   ]);
-  if (cursor === null) return null;
   const byId = new Map(users.map((u) => [u.id, u]));
-  return receiptsFlow(byId.get(viewerId), byId.get(peerId)) ? cursor : withoutReads(cursor);
+  return cursorAsSeen(cursor, receiptsFlow(byId.get(viewerId), byId.get(peerId)));
 }

@@ -156,32 +156,7 @@ export function messageChangesMigration(dialect: DialectName): Migration {
         // The index is built from the rows as they now are (every row has a key, the texts are
         // backfilled), then triggers keep it in step: every row with a key is in the index, with
         // its text or none (an FTS5 external-content index expects each content row to be there).
-        await sql`create virtual table parley_message_search using fts5(
-            search_text, content = 'parley_messages', content_rowid = 'search_key', tokenize = 'ascii'
-          )`.execute(db);
-        await sql`insert into parley_message_search (parley_message_search) values ('rebuild')`.execute(db);
-        // A row written around the store (no key) gets one, and so its place in the index.
-        await sql`create trigger parley_messages_search_key after insert on parley_messages
-            when new.search_key is null begin
-              update parley_messages set search_key = (select coalesce(max(search_key), 0) + 1 from parley_messages)
-                where rowid = new.rowid;
-            end`.execute(db);
-        await sql`create trigger parley_messages_search_ai after insert on parley_messages
-            when new.search_key is not null begin
-              insert into parley_message_search (rowid, search_text) values (new.search_key, new.search_text);
-            end`.execute(db);
-        await sql`create trigger parley_messages_search_ad after delete on parley_messages
-            when old.search_key is not null begin
-              insert into parley_message_search (parley_message_search, rowid, search_text)
-                values ('delete', old.search_key, old.search_text);
-            end`.execute(db);
-        await sql`create trigger parley_messages_search_au after update of search_text, search_key
-            on parley_messages begin
-              insert into parley_message_search (parley_message_search, rowid, search_text)
-                select 'delete', old.search_key, old.search_text where old.search_key is not null;
-              insert into parley_message_search (rowid, search_text)
-                select new.search_key, new.search_text where new.search_key is not null;
-            end`.execute(db);
+        await createSqliteSearchIndex(db);
       }
     },
 
@@ -218,4 +193,37 @@ export function messageChangesMigration(dialect: DialectName): Migration {
       await db.schema.alterTable('parley_conversations').dropColumn('last_version').execute();
     },
   };
+}
+
+/**
+ * Version 0002's SQLite search index: the FTS5 table over `search_text`, built from the rows as
+ * they are, and the triggers that keep it in step. Also what 0003's down migration goes back to.
+ */
+export async function createSqliteSearchIndex(db: AnyDb): Promise<void> {
+  await sql`create virtual table parley_message_search using fts5(
+        search_text, content = 'parley_messages', content_rowid = 'search_key', tokenize = 'ascii'
+      )`.execute(db);
+  await sql`insert into parley_message_search (parley_message_search) values ('rebuild')`.execute(db);
+  // A row written around the store (no key) gets one, and so its place in the index.
+  await sql`create trigger parley_messages_search_key after insert on parley_messages
+        when new.search_key is null begin
+          update parley_messages set search_key = (select coalesce(max(search_key), 0) + 1 from parley_messages)
+            where rowid = new.rowid;
+        end`.execute(db);
+  await sql`create trigger parley_messages_search_ai after insert on parley_messages
+        when new.search_key is not null begin
+          insert into parley_message_search (rowid, search_text) values (new.search_key, new.search_text);
+        end`.execute(db);
+  await sql`create trigger parley_messages_search_ad after delete on parley_messages
+        when old.search_key is not null begin
+          insert into parley_message_search (parley_message_search, rowid, search_text)
+            values ('delete', old.search_key, old.search_text);
+        end`.execute(db);
+  await sql`create trigger parley_messages_search_au after update of search_text, search_key
+        on parley_messages begin
+          insert into parley_message_search (parley_message_search, rowid, search_text)
+            select 'delete', old.search_key, old.search_text where old.search_key is not null;
+          insert into parley_message_search (rowid, search_text)
+            select new.search_key, new.search_text where new.search_key is not null;
+        end`.execute(db);
 }

@@ -21,6 +21,7 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 import type { DialectName } from '../codec.js';
 import { SEARCH_KEY_SLOTS } from '../search.js';
+import { createSqliteSearchIndex } from './0002-message-changes.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a migration runs against whatever schema exists.
 type AnyDb = Kysely<any>;
@@ -123,31 +124,7 @@ export function searchOrderMigration(dialect: DialectName): Migration {
         await sql`drop trigger if exists ${sql.raw(trigger)}`.execute(db);
       await sql`drop table if exists parley_message_search`.execute(db);
       await sql`alter table parley_messages drop column search_conversation`.execute(db);
-      await sql`create virtual table parley_message_search using fts5(
-          search_text, content = 'parley_messages', content_rowid = 'search_key', tokenize = 'ascii'
-        )`.execute(db);
-      await sql`insert into parley_message_search (parley_message_search) values ('rebuild')`.execute(db);
-      await sql`create trigger parley_messages_search_key after insert on parley_messages
-          when new.search_key is null begin
-            update parley_messages set search_key = (select coalesce(max(search_key), 0) + 1 from parley_messages)
-              where rowid = new.rowid;
-          end`.execute(db);
-      await sql`create trigger parley_messages_search_ai after insert on parley_messages
-          when new.search_key is not null begin
-            insert into parley_message_search (rowid, search_text) values (new.search_key, new.search_text);
-          end`.execute(db);
-      await sql`create trigger parley_messages_search_ad after delete on parley_messages
-          when old.search_key is not null begin
-            insert into parley_message_search (parley_message_search, rowid, search_text)
-              values ('delete', old.search_key, old.search_text);
-          end`.execute(db);
-      await sql`create trigger parley_messages_search_au after update of search_text, search_key
-          on parley_messages begin
-            insert into parley_message_search (parley_message_search, rowid, search_text)
-              select 'delete', old.search_key, old.search_text where old.search_key is not null;
-            insert into parley_message_search (rowid, search_text)
-              select new.search_key, new.search_text where new.search_key is not null;
-          end`.execute(db);
+      await createSqliteSearchIndex(db);
     },
   };
 }

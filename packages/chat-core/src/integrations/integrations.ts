@@ -15,6 +15,9 @@ import type { ChatHooks, CommittedEvent } from './hooks.js';
 import { planPushes, pushDeliverer } from './push-notifications.js';
 import { webhookDeliverer, webhookEntries, webhookEventFilter } from './webhooks.js';
 
+/** What {@link Integrations.settled} answers with nothing pending: one promise, not one per call. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** The engine's side of integrations. */
 export interface Integrations {
   /**
@@ -163,7 +166,7 @@ export function createIntegrations(ctx: EngineContext, options: IntegrationOptio
       }
     },
     settled() {
-      if (pending.size === 0) return Promise.resolve();
+      if (pending.size === 0) return SETTLED;
       return Promise.all([...pending]).then(() => undefined);
     },
     worker,

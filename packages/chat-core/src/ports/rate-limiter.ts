@@ -68,8 +68,13 @@ export function flexibleRateLimiter(
     parts: RateLimiterAbstract[];
   }
   const byRule = new Map<string, Entry>();
+  // Callers pass the same rule object on every hit (one per budget), so the rule's text key is
+  // built once per rule object rather than once per consumed event.
+  const byRuleObject = new WeakMap<RateRule, Entry>();
 
   const entryOf = (rule: RateRule): Entry => {
+    const known = byRuleObject.get(rule);
+    if (known !== undefined) return known;
     const id = `${rule.points}/${rule.windowMs}${rule.burst ? `+${rule.burst.points}/${rule.burst.windowMs}` : ''}`;
     let entry = byRule.get(id);
     if (entry === undefined) {
@@ -85,6 +90,7 @@ export function flexibleRateLimiter(
       }
       byRule.set(id, entry);
     }
+    byRuleObject.set(rule, entry);
     return entry;
   };
 

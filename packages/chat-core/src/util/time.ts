@@ -1,8 +1,26 @@
-/** ISO-8601 UTC string of a date, or null. */
+// The last whole second formatted, for `iso`: dates formatted in a row mostly fall in the same
+// second (a message's createdAt is "now"), and `toISOString` works out the calendar every time.
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/** ISO-8601 UTC string of a date (exactly `toISOString()`), or null. */
 export function iso(date: Date): string;
 export function iso(date: Date | null): string | null;
 export function iso(date: Date | null): string | null {
-  return date === null ? null : date.toISOString();
+  if (date === null) return null;
+  const time = date.getTime();
+  const second = Math.floor(time / 1000);
+  if (second !== cachedSecond) {
+    // An invalid date (NaN never equals the cache) throws RangeError here, as toISOString does.
+    const text = date.toISOString();
+    // Years outside 0000–9999 have a sign and six digits: never cached.
+    if (text.length !== 24) return text;
+    cachedSecond = second;
+    cachedPrefix = text.slice(0, 20);
+    return text;
+  }
+  const ms = time - second * 1000;
+  return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
 /** Parses durations like `7d`, `12h`, `30m`, `45s`, `500ms`, or a number of seconds, into ms. */

@@ -21,6 +21,7 @@ import { Adapter as InMemoryAdapter, type Session as RecoveredSession } from 'so
 import { authMiddleware, type HandshakeResult } from './handshake.js';
 import { GROUP_ROOM_PREFIX, groupRoom, userRoom } from './rooms.js';
 import type { Ack, AckResponse, ParleyServer, ParleySocket, SocketData } from './types.js';
+import { batchSocketWrites, type EngineServerLike } from './write-batching.js';
 
 /** Options of {@link attachSocketIO}. */
 export interface AttachSocketIOOptions {
@@ -50,6 +51,13 @@ export interface AttachSocketIOOptions {
    * @default undefined
    */
   onEvent?: ((event: string, durationMs: number, outcome: string) => void) | undefined;
+  /**
+   * Writes the frames Engine.IO has queued for a WebSocket in one system call (`writev`) instead
+   * of one per frame: the same frames in the same order, sent no later. Turn off only to compare
+   * (see write-batching.ts and BENCHMARKS.md).
+   * @default true
+   */
+  batchWrites?: boolean;
 }
 
 /** A running attachment. */
@@ -310,6 +318,11 @@ export function attachSocketIO(
   };
 
   server.use(authMiddleware(engine, logger, handshakes, () => closed));
+  // A socket's frames queued in one turn leave in one write (see write-batching.ts).
+  const stopBatching =
+    options.batchWrites === false
+      ? () => {}
+      : batchSocketWrites(server.engine as unknown as EngineServerLike);
   guardRecovery(server, engine, logger);
 
   /** Sends an answer: to the ack when the client gave one, else as `chat_error` to the socket. */
@@ -656,6 +669,7 @@ export function attachSocketIO(
           (engine.control as unknown as UntypedEmitter).off(name, listener);
         }
         server.off('connection', onConnection);
+        stopBatching();
         clearTimeout(expiryTimer);
         expiryTimer = undefined;
         expiries.clear();

@@ -1,7 +1,9 @@
 /**
- * `node --import tsx bench/profile-summary.ts <file.cpuprofile> [top]`: where a `--cpu-prof`
- * profile (from `pnpm bench --profile`) spends its time: self time by function and by file,
- * with node_modules grouped by package, so a hot spot can be taken to the right layer.
+ * `node --import tsx bench/profile-summary.ts <file.cpuprofile|file.heapprofile> [top] [messages]`:
+ * where a profile from `pnpm bench --profile` spends its time (a .cpuprofile) or its allocations
+ * (a .heapprofile): self time or bytes by function and by file, with node_modules grouped by
+ * package, so a hot spot can be taken to the right layer. With `messages` (the window's message
+ * count) a heap summary also prints bytes per message.
  */
 import { readFileSync } from 'node:fs';
 
@@ -22,7 +24,37 @@ if (!file) {
   process.exit(1);
 }
 const top = Number(topArg ?? 30);
-const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const perMessage = Number(process.argv[4] ?? 0);
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** A sampled allocation profile: self bytes, as for time, with bytes per message when given. */
+function heapProfile(head: HeapNode): Profile {
+  const nodes: ProfileNode[] = [];
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  const walk = (n: HeapNode): number => {
+    const id = nodes.length + 1;
+    const node: ProfileNode = { id, callFrame: n.callFrame, children: [] };
+    nodes.push(node);
+    if (n.selfSize > 0) {
+      samples.push(id);
+      timeDeltas.push(n.selfSize);
+    }
+    for (const c of n.children) node.children?.push(walk(c));
+    return id;
+  };
+  walk(head);
+  return { nodes, samples, timeDeltas };
+}
+
+const raw = JSON.parse(readFileSync(file, 'utf8')) as Profile | { head: HeapNode };
+const isHeap = 'head' in raw;
+const profile = 'head' in raw ? heapProfile(raw.head) : raw;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
 profile.samples.forEach((id, i) => {
@@ -73,13 +105,24 @@ profile.samples.forEach((id, i) => {
   }
 });
 
-const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
-console.log(`total sampled ${(total / 1000).toFixed(0)} ms\n\nself time by function:`);
+const pct = (us: number) =>
+  `${((us / total) * 100).toFixed(1).padStart(5)}%${
+    perMessage > 0 && isHeap
+      ? ` ${Math.round(us / perMessage)
+          .toString()
+          .padStart(6)} B/msg`
+      : ''
+  }`;
+console.log(
+  isHeap
+    ? `total sampled ${(total / 1e6).toFixed(1)} MB allocated${perMessage > 0 ? `, ${Math.round(total / perMessage)} B per message` : ''}\n\nself bytes by function:`
+    : `total sampled ${(total / 1000).toFixed(0)} ms\n\nself time by function:`,
+);
 for (const [name, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, top))
   console.log(`${pct(us)}  ${name}`);
-console.log('\nself time by file / package:');
+console.log(`\nself ${isHeap ? 'bytes' : 'time'} by file / package:`);
 for (const [name, us] of [...files].sort((a, b) => b[1] - a[1]).slice(0, top))
   console.log(`${pct(us)}  ${name}`);
-console.log("\ninclusive time of Parley's own functions (packages/):");
+console.log(`\ninclusive ${isHeap ? 'bytes' : 'time'} of Parley's own functions (packages/):`);
 for (const [name, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top))
   console.log(`${pct(us)}  ${name}`);

@@ -2,8 +2,9 @@
  * Session tokens: HS256 JWTs carrying `sub`, `jti`, `iat`, `exp` and `ver` (the user's token
  * version when issued). Times come from the engine's clock so tests can move them.
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import type { ChatConfig } from '../config.js';
 import type { EngineContext } from '../context.js';
 import type { UserRecord } from '../domain/records.js';
 import { ChatError } from '../errors.js';
@@ -18,6 +19,22 @@ interface TokenClaims {
   ver: number;
 }
 
+/**
+ * The JWT secret as a key object, made once per secret (keyed by the secret itself, so a changed
+ * configuration is never answered with an old key). Given the secret as a string, jsonwebtoken
+ * first tries to read it as a PEM key on every sign and verify, and builds and throws away an
+ * error each time: most of what signing a token or checking one at a handshake cost.
+ */
+const secretKeys = new Map<string, KeyObject>();
+function secretKeyOf(config: Pick<ChatConfig, 'jwtSecret'>): KeyObject {
+  let key = secretKeys.get(config.jwtSecret);
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(config.jwtSecret));
+    secretKeys.set(config.jwtSecret, key);
+  }
+  return key;
+}
+
 /** Signs a new token for the user at their current token version. */
 export function issueToken(ctx: EngineContext, user: UserRecord): { token: string; session: Session } {
   const nowMs = ctx.clock.now().getTime();
@@ -30,7 +47,7 @@ export function issueToken(ctx: EngineContext, user: UserRecord): { token: strin
     exp,
     ver: user.tokenVersion,
   };
-  const token = jwt.sign(claims, ctx.config.jwtSecret, { algorithm: 'HS256' });
+  const token = jwt.sign(claims, secretKeyOf(ctx.config), { algorithm: 'HS256' });
   return { token, session: toSession(claims) };
 }
 
@@ -67,7 +84,7 @@ export async function verifyToken(ctx: EngineContext, token: unknown): Promise<S
   }
   let payload: unknown;
   try {
-    payload = jwt.verify(token, ctx.config.jwtSecret, {
+    payload = jwt.verify(token, secretKeyOf(ctx.config), {
       algorithms: ['HS256'],
       clockTimestamp: Math.floor(ctx.clock.now().getTime() / 1000),
     });

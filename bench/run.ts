@@ -2,7 +2,8 @@
  * `pnpm bench` / `pnpm bench:quick`: Parley against a raw `ws` relay (L1) and a bare Socket.IO
  * relay (L2), side by side in one run. Each server runs as its own process with the CPU/memory
  * probe preloaded; a separate driver process generates the load over 127.0.0.1. Results go to the
- * terminal, bench/results/latest.json and (full runs, or `--doc`) BENCHMARKS.md.
+ * terminal, bench/results/latest.json (latest-<store>.json when BENCH_L3_STORE is not memory)
+ * and (full runs, or `--doc`) BENCHMARKS.md.
  *
  * Flags: `--quick`; `--doc` (quick runs update BENCHMARKS.md too); `--profile` (each server's
  * measured windows are CPU-profiled into bench/results/profiles/<layer>-<scenario>.cpuprofile, read

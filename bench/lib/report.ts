@@ -350,9 +350,17 @@ export function renderMarkdown(r: BenchResults): string {
   ].join('\n');
 }
 
+/**
+ * The results file of a run: `latest.json` for L3 on memoryStore (the default), and
+ * `latest-<store>.json` for another store, so a SQLite run is kept beside the memory one.
+ */
+export function resultsFileName(r: Pick<BenchResults, 'l3Store'>): string {
+  return r.l3Store === 'memory' ? 'latest.json' : `latest-${r.l3Store}.json`;
+}
+
 export function writeJson(dir: string, r: BenchResults): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'latest.json');
+  const file = join(dir, resultsFileName(r));
   writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
   return file;
 }
@@ -396,7 +404,7 @@ export function latestMarkdown(r: BenchResults): string {
   const missed = r.targets.filter((t) => t.pass === false).map((t) => t.id);
   const open = r.targets.filter((t) => t.pass === null).map((t) => t.id);
   return [
-    `Run: \`${r.mode}\`, ${r.startedAt}, ${r.elapsedSeconds.toFixed(0)} s; ${r.rounds.length} round(s), layer order rotated (${r.rounds.map((x) => x.order.join('→')).join('; ')}); ${r.pinning.note}; L3 store: ${r.l3Store}; budgets set: ${Object.entries(
+    `Run: \`${r.mode}\`, ${r.startedAt}, ${r.elapsedSeconds.toFixed(0)} s; ${r.rounds.length} round(s), layer order rotated (${r.rounds.map((x) => x.order.join('→')).join('; ')}); ${r.pinning.note}; L3 store: ${r.l3Store}; load average at the start ${r.machine.loadAverage.join(' / ')}; budgets set: ${Object.entries(
       r.budgets,
     )
       .map(([k, v]) => `${k}=${v}`)
@@ -422,6 +430,12 @@ const MARK = {
   latest: ['<!-- bench:latest:begin -->', '<!-- bench:latest:end -->'],
 } as const;
 
+/** The latest-results section of a run's store: `bench:latest` for memory, `bench:latest-<store>` otherwise. */
+function latestMark(r: Pick<BenchResults, 'l3Store'>): readonly [string, string] {
+  if (r.l3Store === 'memory') return MARK.latest;
+  return [`<!-- bench:latest-${r.l3Store}:begin -->`, `<!-- bench:latest-${r.l3Store}:end -->`];
+}
+
 function replaceBetween(doc: string, [begin, end]: readonly [string, string], body: string): string {
   const a = doc.indexOf(begin);
   const b = doc.indexOf(end);
@@ -435,8 +449,9 @@ function replaceBetween(doc: string, [begin, end]: readonly [string, string], bo
  */
 export function updateBenchmarksDoc(file: string, template: string, r: BenchResults): void {
   let doc = existsSync(file) ? readFileSync(file, 'utf8') : template;
-  doc = replaceBetween(doc, MARK.machine, machineMarkdown(r));
-  doc = replaceBetween(doc, MARK.latest, latestMarkdown(r));
+  // The machine section describes the memory run's machine; another store's section says its own load.
+  if (r.l3Store === 'memory') doc = replaceBetween(doc, MARK.machine, machineMarkdown(r));
+  doc = replaceBetween(doc, latestMark(r), latestMarkdown(r));
   writeFileSync(file, doc);
   // The repository's formatter owns the layout of Markdown tables: let it lay out the new one, so
   // `biome check .` stays clean after every run.

@@ -37,7 +37,10 @@ export function sqlMessageStore(ready: Ready): MessageStore {
   return {
     ensureConversation: (conversation) =>
       guard(async () => {
-        const { db, codec } = await ready();
+        const { db, codec, sqlite } = await ready();
+        // SQLite runs this method and the others of a 1:1 send and its receipt as prepared
+        // statements (sqlite-hot-path.ts, same SQL and answers); PostgreSQL the queries below.
+        if (sqlite) return sqlite.ensureConversation(conversation);
         await db
           .insertInto('parley_conversations')
           .values({
@@ -85,7 +88,8 @@ export function sqlMessageStore(ready: Ready): MessageStore {
 
     appendMessage: (draft) =>
       guard(async () => {
-        const { db, codec } = await ready();
+        const { db, codec, sqlite } = await ready();
+        if (sqlite) return sqlite.appendMessage(draft);
         if (draft.clientMsgId !== null) {
           const existing = await findByClientMsgId(db, draft.senderId, draft.clientMsgId);
           if (existing) return { message: existing, created: false };
@@ -168,7 +172,8 @@ export function sqlMessageStore(ready: Ready): MessageStore {
 
     getMessage: (id) =>
       guard(async () => {
-        const { db } = await ready();
+        const { db, sqlite } = await ready();
+        if (sqlite) return sqlite.getMessage(id);
         const row = await db
           .selectFrom('parley_messages')
           .select(MESSAGE_COLUMNS)
@@ -264,7 +269,8 @@ export function sqlMessageStore(ready: Ready): MessageStore {
 
     advanceCursor: (userId, conversationId, advance, at) =>
       guard(async () => {
-        const { db, codec } = await ready();
+        const { db, codec, sqlite } = await ready();
+        if (sqlite) return sqlite.advanceCursor(userId, conversationId, advance, at);
         return db.transaction().execute(async (trx) => {
           // Created at zeros first (a no-op when it exists), then locked and merged: the
           // before/after pair is exact under concurrent advances.

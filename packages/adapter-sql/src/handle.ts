@@ -2,10 +2,17 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Codec } from './codec.js';
 import type { Database } from './database.js';
+import type { SqliteHotPath } from './sqlite-hot-path.js';
 
 export interface SqlHandle {
   db: Kysely<Database>;
   codec: Codec;
+  /**
+   * SQLite over better-sqlite3 only: the prepared, synchronous statements of the 1:1 send and
+   * receipt path (see `sqlite-hot-path.ts`). The methods it covers use it when present and their
+   * Kysely queries otherwise (PostgreSQL, or a database that is not better-sqlite3's).
+   */
+  sqlite?: SqliteHotPath;
 }
 
 /** Opens (on first call) and migrates the database; rejects with STORE_UNAVAILABLE when down. */

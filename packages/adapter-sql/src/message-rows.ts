@@ -1,5 +1,5 @@
 /** A message row as the store reads and writes it: its columns, its record, its search columns. */
-import type { ContentType, ConversationType, MessageRecord } from '@parley/chat-core';
+import type { ContentType, ConversationType, MessageDraft, MessageRecord } from '@parley/chat-core';
 import type { Selectable } from 'kysely';
 import { type Codec, readBool, readDate, readDateOrNull, readList } from './codec.js';
 import type { MessagesTable } from './database.js';
@@ -69,4 +69,40 @@ export function toMessage(row: MessageRow): MessageRecord {
     pinnedAt: readDateOrNull(row.pinned_at),
     pinnedBy: row.pinned_by,
   };
+}
+
+/**
+ * The record of a message just stored from `draft` at `seq`: the draft's fields, copied one by
+ * one (a structured clone cost more than the rest of the mapping; the draft's search tokens are
+ * never answered), new at version 0, no replies, unpinned.
+ */
+export function createdMessage(draft: MessageDraft, seq: number): MessageRecord {
+  return {
+    id: draft.id,
+    conversationId: draft.conversationId,
+    type: draft.type,
+    senderId: draft.senderId,
+    receiverId: draft.receiverId,
+    groupId: draft.groupId,
+    content: draft.content,
+    contentType: draft.contentType,
+    mentions: [...draft.mentions],
+    mentionAll: draft.mentionAll,
+    replyTo: draft.replyTo,
+    clientMsgId: draft.clientMsgId,
+    seq,
+    createdAt: copyDate(draft.createdAt),
+    recalledAt: copyDate(draft.recalledAt),
+    recalledBy: draft.recalledBy,
+    editedAt: copyDate(draft.editedAt),
+    version: 0,
+    replyCount: 0,
+    pinnedAt: null,
+    pinnedBy: null,
+  };
+}
+
+/** A Date copied; anything else (null) as it is, as a structured clone would. */
+function copyDate<T extends Date | null>(value: T): T {
+  return (value instanceof Date ? new Date(value.getTime()) : value) as T;
 }

@@ -7,47 +7,14 @@
  * (sender_id, client_msg_id): the transaction rolls back, so no seq is burnt, and the message
  * already stored is answered. History pages walk the unique (conversation_id, seq) index.
  */
-import type {
-  ConversationCursorRecord,
-  ConversationRecord,
-  ConversationType,
-  MessageRecord,
-  MessageStore,
-  Page,
-} from '@parley/chat-core';
-import type { Selectable } from 'kysely';
-import { readDate, readDateOrNull, readList } from './codec.js';
-import type { ConversationsTable, CursorsTable } from './database.js';
+import type { MessageRecord, MessageStore, Page } from '@parley/chat-core';
+import { mergeAdvance, toConversation, toCursor } from './conversation-rows.js';
 import { guard, isUniqueViolation } from './errors.js';
 import { forUpdate, type Ready } from './handle.js';
 import { messageChangeMethods } from './message-changes.js';
-import { MESSAGE_COLUMNS, searchColumns, toMessage } from './message-rows.js';
+import { createdMessage, MESSAGE_COLUMNS, searchColumns, toMessage } from './message-rows.js';
 import { decodeCursor, emptyPage, encodeCursor, toPage } from './paging.js';
 import { nextSearchKey } from './search.js';
-
-export function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
-  return {
-    id: row.id,
-    type: row.type as ConversationType,
-    memberIds: readList(row.member_ids),
-    groupId: row.group_id,
-    lastSeq: row.last_seq,
-    lastVersion: row.last_version,
-    lastMessageAt: readDateOrNull(row.last_message_at),
-    createdAt: readDate(row.created_at),
-  };
-}
-
-export function toCursor(row: Selectable<CursorsTable>): ConversationCursorRecord {
-  return {
-    userId: row.user_id,
-    conversationId: row.conversation_id,
-    readSeq: row.read_seq,
-    deliveredSeq: row.delivered_seq,
-    lastMentionSeq: row.last_mention_seq,
-    updatedAt: readDate(row.updated_at),
-  };
-}
 
 /** Raised inside the append transaction when the conversation row is missing. */
 class MissingConversation extends Error {}
@@ -70,7 +37,10 @@ export function sqlMessageStore(ready: Ready): MessageStore {
   return {
     ensureConversation: (conversation) =>
       guard(async () => {
-        const { db, codec } = await ready();
+        const { db, codec, sqlite } = await ready();
+        // SQLite runs this method and the others of a 1:1 send and its receipt as prepared
+        // statements (sqlite-hot-path.ts, same SQL and answers); PostgreSQL the queries below.
+        if (sqlite) return sqlite.ensureConversation(conversation);
         await db
           .insertInto('parley_conversations')
           .values({
@@ -118,7 +88,8 @@ export function sqlMessageStore(ready: Ready): MessageStore {
 
     appendMessage: (draft) =>
       guard(async () => {
-        const { db, codec } = await ready();
+        const { db, codec, sqlite } = await ready();
+        if (sqlite) return sqlite.appendMessage(draft);
         if (draft.clientMsgId !== null) {
           const existing = await findByClientMsgId(db, draft.senderId, draft.clientMsgId);
           if (existing) return { message: existing, created: false };
@@ -185,17 +156,7 @@ export function sqlMessageStore(ready: Ready): MessageStore {
             }
             return bumped.last_seq;
           });
-          const { searchTokens: _tokens, ...record } = structuredClone(draft);
-          const message: MessageRecord = {
-            ...record,
-            mentions: [...record.mentions],
-            seq,
-            version: 0,
-            replyCount: 0,
-            pinnedAt: null,
-            pinnedBy: null,
-          };
-          return { message, created: true };
+          return { message: createdMessage(draft, seq), created: true };
         } catch (error) {
           if (error instanceof MissingConversation) {
             throw new Error(`appendMessage: conversation ${draft.conversationId} does not exist`);
@@ -211,7 +172,8 @@ export function sqlMessageStore(ready: Ready): MessageStore {
 
     getMessage: (id) =>
       guard(async () => {
-        const { db } = await ready();
+        const { db, sqlite } = await ready();
+        if (sqlite) return sqlite.getMessage(id);
         const row = await db
           .selectFrom('parley_messages')
           .select(MESSAGE_COLUMNS)
@@ -307,7 +269,8 @@ export function sqlMessageStore(ready: Ready): MessageStore {
 
     advanceCursor: (userId, conversationId, advance, at) =>
       guard(async () => {
-        const { db, codec } = await ready();
+        const { db, codec, sqlite } = await ready();
+        if (sqlite) return sqlite.advanceCursor(userId, conversationId, advance, at);
         return db.transaction().execute(async (trx) => {
           // Created at zeros first (a no-op when it exists), then locked and merged: the
           // before/after pair is exact under concurrent advances.
@@ -333,17 +296,8 @@ export function sqlMessageStore(ready: Ready): MessageStore {
               .where('user_id', '=', userId),
           ).executeTakeFirstOrThrow();
           const before = toCursor(row);
-          const after = { ...before, updatedAt: new Date(before.updatedAt.getTime()) };
-          let moved = false;
-          for (const key of ['readSeq', 'deliveredSeq', 'lastMentionSeq'] as const) {
-            const value = advance[key];
-            if (value !== undefined && value > after[key]) {
-              after[key] = value;
-              moved = true;
-            }
-          }
+          const { after, moved } = mergeAdvance(before, advance, at);
           if (moved) {
-            after.updatedAt = new Date(at.getTime());
             await trx
               .updateTable('parley_cursors')
               .set({

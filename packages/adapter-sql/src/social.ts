@@ -202,7 +202,8 @@ export function sqlSocialStore(ready: Ready): SocialStore {
 
     getRelation: (a, b) =>
       guard(async (): Promise<Relation> => {
-        const { db } = await ready();
+        const { db, sqlite } = await ready();
+        if (sqlite) return sqlite.getRelation(a, b); // SQLite: prepared statements (sqlite-hot-path.ts)
         const friendship = await db
           .selectFrom('parley_friendships')
           .selectAll()

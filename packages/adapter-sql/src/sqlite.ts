@@ -2,12 +2,16 @@
  * `sqliteStore`: the port on an embedded SQLite file through better-sqlite3. Its own database is
  * opened on first use in WAL mode with a busy timeout; every transaction is `BEGIN IMMEDIATE`, so
  * two processes on one file queue for the writer lock instead of failing mid-transaction; and
- * statements are prepared once and reused.
+ * statements are prepared once and reused. The methods of a 1:1 send and its receipt skip Kysely
+ * for prepared statements run synchronously (`sqlite-hot-path.ts`), behind the same lock on the
+ * connection as Kysely's queries (`sqlite-driver.ts`).
  */
 
-import type { SqliteDatabase, SqliteDialectConfig, SqliteStatement } from 'kysely';
-import { CompiledQuery, type DatabaseConnection, Kysely, SqliteDialect, SqliteDriver } from 'kysely';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { GatedSqliteDialect } from './sqlite-driver.js';
+import { SqliteHotPath } from './sqlite-hot-path.js';
 import { createSqlStore, type SqlChatStore } from './store.js';
 
 /** Options shared by both ways of opening. */
@@ -80,24 +84,6 @@ function withStatementCache(database: SqliteDatabase): SqliteDatabase {
   };
 }
 
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    // The writer lock is taken at BEGIN, where busy_timeout applies, never half-way through.
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver(): SqliteDriver {
-    return new ImmediateSqliteDriver(this.#config);
-  }
-}
-
 async function openFile(options: SqliteStoreFileOptions): Promise<SqliteDatabase> {
   const { default: BetterSqlite3 } = await import('better-sqlite3');
   const database = new BetterSqlite3(options.filename) as unknown as BetterSqliteDatabase;
@@ -111,7 +97,7 @@ async function openFile(options: SqliteStoreFileOptions): Promise<SqliteDatabase
     database.close();
     throw error;
   }
-  return withStatementCache(database);
+  return database;
 }
 
 /**
@@ -125,11 +111,11 @@ async function openFile(options: SqliteStoreFileOptions): Promise<SqliteDatabase
 export function sqliteStore(options: SqliteStoreOptions): SqlChatStore {
   const own = options.database === undefined;
   const fileOptions = options as SqliteStoreFileOptions;
-  const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({
-      database: own ? () => openFile(fileOptions) : withStatementCache(options.database as SqliteDatabase),
-    }),
+  const dialect = new GatedSqliteDialect({
+    open: own ? () => openFile(fileOptions) : () => options.database as SqliteDatabase,
+    wrap: withStatementCache,
   });
+  const db = new Kysely<Database>({ dialect });
   return createSqlStore({
     name: 'sqlite',
     dialect: 'sqlite',
@@ -140,6 +126,16 @@ export function sqliteStore(options: SqliteStoreOptions): SqlChatStore {
     release: async () => {
       // Destroying closes the database, so only ours (a file never opened stays unopened).
       if (own) await db.destroy();
+    },
+    // The dialect switch of the hot path: SQLite runs the 1:1 send and receipt methods as
+    // prepared better-sqlite3 statements, through the gate of the driver that owns the connection
+    // (see sqlite-driver.ts and sqlite-hot-path.ts). A database that is not better-sqlite3's
+    // keeps every method on Kysely.
+    sqliteHotPath: async () => {
+      // Taking the connection once opens the database when migrations did not (migrate: false).
+      await db.connection().execute(async () => {});
+      const database = dialect.betterSqlite3();
+      return database ? new SqliteHotPath(database, dialect.driver.gate) : undefined;
     },
   });
 }

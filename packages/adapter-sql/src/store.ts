@@ -18,6 +18,7 @@ import { sqlOutboxStore } from './outbox.js';
 import { sqlPushSubscriptionStore } from './push-subscriptions.js';
 import { sqlSessionStore } from './sessions.js';
 import { sqlSocialStore } from './social.js';
+import type { SqliteHotPath } from './sqlite-hot-path.js';
 import { sqlUserStore } from './users.js';
 
 export interface SqlStoreSettings {
@@ -30,6 +31,11 @@ export interface SqlStoreSettings {
   pingTimeoutMs: number;
   /** Releases what the store opened itself (destroying the Kysely instance), or nothing. */
   release: () => Promise<void>;
+  /**
+   * SQLite: builds the hot path once the database is open and migrated (see `SqlHandle.sqlite`);
+   * undefined means none (PostgreSQL, or a database better-sqlite3 does not back).
+   */
+  sqliteHotPath?: () => Promise<SqliteHotPath | undefined>;
 }
 
 /** A ChatStore over SQL, plus the Kysely instance (for probes, tests and the host's own use). */
@@ -43,7 +49,7 @@ export interface SqlChatStore extends ChatStore {
 
 export function createSqlStore(settings: SqlStoreSettings): SqlChatStore {
   const codec = codecFor(settings.dialect);
-  const handle: SqlHandle = { db: settings.db, codec };
+  const base: SqlHandle = { db: settings.db, codec };
   let pending: Promise<SqlHandle> | null = null;
   let closed = false;
 
@@ -52,7 +58,8 @@ export function createSqlStore(settings: SqlStoreSettings): SqlChatStore {
     if (!pending) {
       pending = guard(async () => {
         if (settings.migrate) await migrateToLatest(settings.db, settings.dialect);
-        return handle;
+        const sqlite = await settings.sqliteHotPath?.();
+        return sqlite ? { ...base, sqlite } : base;
       });
       // A failed open is retried by the next call (the database may be back by then).
       pending.catch(() => {

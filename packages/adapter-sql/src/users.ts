@@ -76,7 +76,8 @@ export function sqlUserStore(ready: Ready): UserStore {
 
     getById: (id) =>
       guard(async () => {
-        const { db } = await ready();
+        const { db, sqlite } = await ready();
+        if (sqlite) return sqlite.getUser(id); // SQLite: a prepared statement (sqlite-hot-path.ts)
         const row = await db.selectFrom('parley_users').selectAll().where('id', '=', id).executeTakeFirst();
         return row ? toUser(row) : null;
       }),

@@ -170,7 +170,45 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
       .lean<Doc>();
   }
 
-  async function appendInTransaction(handle: Handle, draft: MessageDraft): Promise<Appended> {
+  /**
+   * `AppendOptions.senderCursor`: the sender's cursor moves to the message (each seq `$max`,
+   * created at zeros with the message's time, updatedAt moved only with a seq, as advanceCursor).
+   */
+  async function moveSenderCursor(handle: Handle, message: MessageRecord, session?: ClientSession) {
+    const filter = { userId: toStoredId(message.senderId), conversationId: message.conversationId };
+    const upsert = () =>
+      handle.models.cursors
+        .findOneAndUpdate(
+          filter,
+          {
+            $max: { readSeq: message.seq, deliveredSeq: message.seq },
+            $setOnInsert: { lastMentionSeq: 0, updatedAt: message.createdAt },
+          },
+          {
+            upsert: true,
+            returnDocument: 'before',
+            setDefaultsOnInsert: false,
+            ...(session ? { session } : {}),
+          },
+        )
+        .lean<Doc>();
+    // Outside a transaction two first upserts may race on the unique key: the loser retries as
+    // an update. Inside one, the driver's transaction retry handles the conflict.
+    const before = session ? await upsert() : await retryOnDuplicateKey(upsert);
+    if (before && (Number(before.readSeq) < message.seq || Number(before.deliveredSeq) < message.seq)) {
+      await handle.models.cursors.updateOne(
+        filter,
+        { $max: { updatedAt: message.createdAt } },
+        session ? { session } : {},
+      );
+    }
+  }
+
+  async function appendInTransaction(
+    handle: Handle,
+    draft: MessageDraft,
+    senderCursor: boolean,
+  ): Promise<Appended> {
     try {
       return await inTransaction(handle, async (session) => {
         if (draft.clientMsgId !== null) {
@@ -183,7 +221,9 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
         const doc = { ...draftDocument(draft), seq };
         await handle.models.messages.collection.insertOne(doc, session ? { session } : {});
         await countReply(handle, draft, session);
-        return { message: toMessage(doc), created: true };
+        const message = toMessage(doc);
+        if (senderCursor) await moveSenderCursor(handle, message, session);
+        return { message, created: true };
       });
     } catch (error) {
       // A concurrent repeat committed the same clientMsgId first: answer its message.
@@ -314,16 +354,24 @@ export function mongoMessageStore(ready: () => Promise<Handle>): MessageStore {
         return docs.map(toConversation);
       }),
 
-    appendMessage: (draft) =>
+    appendMessage: (draft, options) =>
       guard(async () => {
         const handle = await ready();
-        if (handle.transactions) return appendInTransaction(handle, draft);
-        if (draft.clientMsgId !== null) return appendByClaim(handle, draft, draft.clientMsgId);
-        const seq = await nextSeq(handle, draft);
-        const doc = { ...draftDocument(draft), seq };
-        await handle.models.messages.collection.insertOne(doc);
-        await countReply(handle, draft);
-        return { message: toMessage(doc), created: true };
+        const senderCursor = options?.senderCursor === true;
+        if (handle.transactions) return appendInTransaction(handle, draft, senderCursor);
+        let appended: Appended;
+        if (draft.clientMsgId !== null) appended = await appendByClaim(handle, draft, draft.clientMsgId);
+        else {
+          const seq = await nextSeq(handle, draft);
+          const doc = { ...draftDocument(draft), seq };
+          await handle.models.messages.collection.insertOne(doc);
+          await countReply(handle, draft);
+          appended = { message: toMessage(doc), created: true };
+        }
+        // Without transactions the cursor follows the numbered message: a process dying in between
+        // leaves only the sender's own message unread for them, until they next read.
+        if (senderCursor && appended.created) await moveSenderCursor(handle, appended.message);
+        return appended;
       }),
 
     getMessage: (id) =>

@@ -86,10 +86,11 @@ export function sqlMessageStore(ready: Ready): MessageStore {
         return rows.map(toConversation);
       }),
 
-    appendMessage: (draft) =>
+    appendMessage: (draft, options) =>
       guard(async () => {
         const { db, codec, sqlite } = await ready();
-        if (sqlite) return sqlite.appendMessage(draft);
+        const senderCursor = options?.senderCursor === true;
+        if (sqlite) return sqlite.appendMessage(draft, senderCursor);
         if (draft.clientMsgId !== null) {
           const existing = await findByClientMsgId(db, draft.senderId, draft.clientMsgId);
           if (existing) return { message: existing, created: false };
@@ -152,6 +153,48 @@ export function sqlMessageStore(ready: Ready): MessageStore {
                 .updateTable('parley_messages')
                 .set((eb) => ({ reply_count: eb('reply_count', '+', 1) }))
                 .where('id', '=', draft.replyTo)
+                .execute();
+            }
+            // The sender's cursor moves in the same transaction, taken after the conversation as
+            // every write here does (advanceCursor locks the cursor row alone: no cycle).
+            if (senderCursor) {
+              const seq = bumped.last_seq;
+              await trx
+                .insertInto('parley_cursors')
+                .values({
+                  user_id: draft.senderId,
+                  conversation_id: draft.conversationId,
+                  read_seq: seq,
+                  delivered_seq: seq,
+                  last_mention_seq: 0,
+                  updated_at: createdAt,
+                })
+                .onConflict((oc) =>
+                  oc.columns(['conversation_id', 'user_id']).doUpdateSet((eb) => {
+                    // Each seq keeps the max; updatedAt moves only with a seq, as in advanceCursor.
+                    const behind = eb.or([
+                      eb('parley_cursors.read_seq', '<', eb.ref('excluded.read_seq')),
+                      eb('parley_cursors.delivered_seq', '<', eb.ref('excluded.delivered_seq')),
+                    ]);
+                    const maxOf = (column: 'read_seq' | 'delivered_seq') =>
+                      eb
+                        .case()
+                        .when(`parley_cursors.${column}`, '<', eb.ref(`excluded.${column}`))
+                        .then(eb.ref(`excluded.${column}`))
+                        .else(eb.ref(`parley_cursors.${column}`))
+                        .end();
+                    return {
+                      read_seq: maxOf('read_seq'),
+                      delivered_seq: maxOf('delivered_seq'),
+                      updated_at: eb
+                        .case()
+                        .when(behind)
+                        .then(eb.ref('excluded.updated_at'))
+                        .else(eb.ref('parley_cursors.updated_at'))
+                        .end(),
+                    };
+                  }),
+                )
                 .execute();
             }
             return bumped.last_seq;

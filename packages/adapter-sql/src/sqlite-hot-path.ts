@@ -69,6 +69,17 @@ const SQL = {
     values (?, ?, ?, ?, ?, ?)`,
   updateCursor: `update "parley_cursors" set "read_seq" = ?, "delivered_seq" = ?, "last_mention_seq" = ?,
     "updated_at" = ? where "conversation_id" = ? and "user_id" = ?`,
+  // What messages.ts's senderCursor upsert compiles to: each seq keeps the max, updatedAt moves with one.
+  senderCursor: `insert into "parley_cursors"
+    ("user_id", "conversation_id", "read_seq", "delivered_seq", "last_mention_seq", "updated_at")
+    values (?, ?, ?, ?, 0, ?) on conflict ("conversation_id", "user_id") do update set
+    "read_seq" = case when "parley_cursors"."read_seq" < "excluded"."read_seq"
+      then "excluded"."read_seq" else "parley_cursors"."read_seq" end,
+    "delivered_seq" = case when "parley_cursors"."delivered_seq" < "excluded"."delivered_seq"
+      then "excluded"."delivered_seq" else "parley_cursors"."delivered_seq" end,
+    "updated_at" = case when ("parley_cursors"."read_seq" < "excluded"."read_seq"
+      or "parley_cursors"."delivered_seq" < "excluded"."delivered_seq")
+      then "excluded"."updated_at" else "parley_cursors"."updated_at" end`,
 } as const;
 
 type Statement<Row = unknown> = BetterSqlite3.Statement<unknown[], Row>;
@@ -102,7 +113,10 @@ export class SqliteHotPath {
   readonly #cursor = this.#statement<Selectable<CursorsTable>>(SQL.cursor);
   readonly #insertCursor = this.#statement(SQL.insertCursor);
   readonly #updateCursor = this.#statement(SQL.updateCursor);
-  readonly #append: BetterSqlite3.Transaction<(draft: MessageDraft, searchText: string | null) => number>;
+  readonly #senderCursor = this.#statement(SQL.senderCursor);
+  readonly #append: BetterSqlite3.Transaction<
+    (draft: MessageDraft, searchText: string | null, senderCursor: boolean) => number
+  >;
   readonly #advance: BetterSqlite3.Transaction<
     (
       userId: string,
@@ -116,38 +130,45 @@ export class SqliteHotPath {
     this.#database = database;
     this.#gate = gate;
 
-    this.#append = database.transaction((draft: MessageDraft, searchText: string | null): number => {
-      const createdAt = draft.createdAt.getTime();
-      // The write comes first, so the transaction takes the conversation before anything else.
-      const bumped = this.#bumpConversation().get(createdAt, createdAt, draft.conversationId);
-      if (!bumped) throw new MissingConversation();
-      this.#insertMessage().run(
-        draft.id,
-        draft.conversationId,
-        draft.type,
-        draft.senderId,
-        draft.receiverId ?? null,
-        draft.groupId ?? null,
-        draft.content,
-        draft.contentType,
-        JSON.stringify(draft.mentions),
-        draft.mentionAll ? 1 : 0,
-        draft.replyTo ?? null,
-        draft.clientMsgId ?? null,
-        bumped.last_seq,
-        createdAt,
-        ms(draft.recalledAt),
-        draft.recalledBy ?? null,
-        ms(draft.editedAt),
-        searchText,
-        createdAt,
-        createdAt,
-        createdAt,
-      );
-      // The parent's thread count moves in the same transaction.
-      if (draft.replyTo !== null && draft.replyTo !== undefined) this.#bumpReplyCount().run(draft.replyTo);
-      return bumped.last_seq;
-    });
+    this.#append = database.transaction(
+      (draft: MessageDraft, searchText: string | null, senderCursor: boolean): number => {
+        const createdAt = draft.createdAt.getTime();
+        // The write comes first, so the transaction takes the conversation before anything else.
+        const bumped = this.#bumpConversation().get(createdAt, createdAt, draft.conversationId);
+        if (!bumped) throw new MissingConversation();
+        this.#insertMessage().run(
+          draft.id,
+          draft.conversationId,
+          draft.type,
+          draft.senderId,
+          draft.receiverId ?? null,
+          draft.groupId ?? null,
+          draft.content,
+          draft.contentType,
+          JSON.stringify(draft.mentions),
+          draft.mentionAll ? 1 : 0,
+          draft.replyTo ?? null,
+          draft.clientMsgId ?? null,
+          bumped.last_seq,
+          createdAt,
+          ms(draft.recalledAt),
+          draft.recalledBy ?? null,
+          ms(draft.editedAt),
+          searchText,
+          createdAt,
+          createdAt,
+          createdAt,
+        );
+        // The parent's thread count moves in the same transaction.
+        if (draft.replyTo !== null && draft.replyTo !== undefined) this.#bumpReplyCount().run(draft.replyTo);
+        // So does the sender's cursor (AppendOptions.senderCursor): one commit for the whole send.
+        if (senderCursor) {
+          const seq = bumped.last_seq;
+          this.#senderCursor().run(draft.senderId, draft.conversationId, seq, seq, createdAt);
+        }
+        return bumped.last_seq;
+      },
+    );
 
     this.#advance = database.transaction(
       (userId: string, conversationId: string, advance: CursorAdvance, at: Date) => {
@@ -244,7 +265,10 @@ export class SqliteHotPath {
     });
   }
 
-  appendMessage(draft: MessageDraft): Promise<{ message: MessageRecord; created: boolean }> {
+  appendMessage(
+    draft: MessageDraft,
+    senderCursor = false,
+  ): Promise<{ message: MessageRecord; created: boolean }> {
     return this.#gate.run(() => {
       if (draft.clientMsgId !== null) {
         const existing = this.#messageByClientMsgId().get(draft.senderId, draft.clientMsgId);
@@ -255,7 +279,7 @@ export class SqliteHotPath {
       this.#assertNoOpenTransaction();
       let seq: number;
       try {
-        seq = this.#append.immediate(draft, searchText);
+        seq = this.#append.immediate(draft, searchText, senderCursor);
       } catch (error) {
         if (error instanceof MissingConversation) {
           throw new Error(`appendMessage: conversation ${draft.conversationId} does not exist`);

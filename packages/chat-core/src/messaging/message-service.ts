@@ -284,19 +284,18 @@ export function createMessageService(ctx: EngineContext): MessageService {
       const conversation = await store.messages.ensureConversation(
         newPrivateConversation(senderId, receiver.id, now),
       );
-      if (conversation.lastSeq === 0) {
-        // Both sides see the conversation in their list from the first message on.
-        await Promise.all([
-          store.messages.advanceCursor(senderId, conversationId, {}, now),
-          store.messages.advanceCursor(receiver.id, conversationId, {}, now),
-        ]);
-      }
+      // Both sides see the conversation in their list from the first message on: the receiver's
+      // cursor is made at zeros here, the sender's moves with the append.
+      if (conversation.lastSeq === 0)
+        await store.messages.advanceCursor(receiver.id, conversationId, {}, now);
+      // The sender has read what they send: their cursor moves in the append's own write.
       const { message, created } = await store.messages.appendMessage(
         draftOf(
           { conversationId, type: 'private', senderId, receiverId: receiver.id, groupId: null },
           { ...data, content },
           now,
         ),
+        { senderCursor: true },
       );
       if (!created) {
         assertSameConversation(message, conversationId);
@@ -311,12 +310,6 @@ export function createMessageService(ctx: EngineContext): MessageService {
             : null;
         return { message: viewFor(message, senderId, peerCursor) };
       }
-      await store.messages.advanceCursor(
-        senderId,
-        conversationId,
-        { readSeq: message.seq, deliveredSeq: message.seq },
-        now,
-      );
       const view = toMessageView(message, 'sent');
       ctx.emit('new_private_message', view, {
         users: [receiver.id, senderId],
@@ -378,6 +371,7 @@ export function createMessageService(ctx: EngineContext): MessageService {
           { ...data, content },
           now,
         ),
+        { senderCursor: true },
       );
       if (!created) {
         assertSameConversation(message, conversationId);
@@ -390,17 +384,13 @@ export function createMessageService(ctx: EngineContext): MessageService {
       const mentioned = (data.mentionAll ? (wantsAllIds ? memberIds : []) : data.mentions).filter(
         (id) => id !== senderId,
       );
-      await Promise.all([
-        store.messages.advanceCursor(
-          senderId,
-          conversationId,
-          { readSeq: message.seq, deliveredSeq: message.seq },
-          now,
-        ),
-        ...mentioned.map((id) =>
-          store.messages.advanceCursor(id, conversationId, { lastMentionSeq: message.seq }, now),
-        ),
-      ]);
+      if (mentioned.length > 0) {
+        await Promise.all(
+          mentioned.map((id) =>
+            store.messages.advanceCursor(id, conversationId, { lastMentionSeq: message.seq }, now),
+          ),
+        );
+      }
       const exceptConnection = origin?.connectionId;
       ctx.emit('new_group_message', view, { groups: [group.id], exceptConnection });
       const mention = { messageId: message.id, groupId: group.id, from: senderId };

@@ -191,6 +191,17 @@ export interface CursorAdvance {
   lastMentionSeq?: number;
 }
 
+/** Options of {@link MessageStore.appendMessage}. */
+export interface AppendOptions {
+  /**
+   * Moves the sender's cursor to the new message (`readSeq` and `deliveredSeq` to its seq, each
+   * kept at the max, `updatedAt` to the message's `createdAt` when one moved), creating the cursor
+   * at zeros first, in the same atomic step as the append.
+   * @default false
+   */
+  senderCursor?: boolean;
+}
+
 /** Conversations, messages and per-user cursors. */
 export interface MessageStore {
   /** Creates the conversation unless it exists; answers the stored one either way. */
@@ -206,8 +217,15 @@ export interface MessageStore {
    * A created reply (`replyTo` set) raises its parent's `replyCount` by one in the same atomic
    * step. A new message starts at version 0, replyCount 0, unpinned. The conversation must exist
    * (see `ensureConversation`).
+   *
+   * With `senderCursor`, the sender's cursor in the conversation (created when missing) moves to
+   * the new seq, read and delivered, in the same atomic step as the message (a sender has read
+   * what they sent): one write where a send took two. Nothing moves when `created` is false.
    */
-  appendMessage(draft: MessageDraft): Promise<{ message: MessageRecord; created: boolean }>;
+  appendMessage(
+    draft: MessageDraft,
+    options?: AppendOptions,
+  ): Promise<{ message: MessageRecord; created: boolean }>;
   getMessage(id: string): Promise<MessageRecord | null>;
   /**
    * One page of history, ascending by seq: without cursors the newest `limit`; with `beforeSeq`

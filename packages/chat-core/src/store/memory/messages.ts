@@ -6,7 +6,14 @@ import {
   TOKENS_FROM_CONTENT,
 } from '../../domain/records.js';
 import { indexTokens } from '../../messaging/search-tokens.js';
-import type { CursorAdvance, HistoryQuery, MessageStore, Page, PageQuery } from '../../ports/store.js';
+import type {
+  AppendOptions,
+  CursorAdvance,
+  HistoryQuery,
+  MessageStore,
+  Page,
+  PageQuery,
+} from '../../ports/store.js';
 import { decodeCursor, encodeCursor, firstPage } from './paging.js';
 import { memoryReactionTable } from './reactions.js';
 import { memorySearchIndex } from './search-index.js';
@@ -197,6 +204,51 @@ export function memoryMessageStore(): MessageStore {
     },
   };
 
+  /**
+   * Merges an advance into the stored cursor (created at zeros first) and answers it, uncopied:
+   * each seq keeps the max, `updatedAt` moves to `at` only when one moved.
+   */
+  function merge(
+    userId: string,
+    conversationId: string,
+    advance: CursorAdvance,
+    at: Date,
+  ): ConversationCursorRecord {
+    let ofConversation = cursors.get(conversationId);
+    if (!ofConversation) {
+      ofConversation = new Map();
+      cursors.set(conversationId, ofConversation);
+    }
+    let cursor = ofConversation.get(userId);
+    if (cursor === undefined) {
+      cursor = {
+        userId,
+        conversationId,
+        readSeq: 0,
+        deliveredSeq: 0,
+        lastMentionSeq: 0,
+        updatedAt: new Date(at.getTime()),
+      };
+      ofConversation.set(userId, cursor);
+      let ofUser = conversationsOfUser.get(userId);
+      if (!ofUser) {
+        ofUser = new Set();
+        conversationsOfUser.set(userId, ofUser);
+      }
+      ofUser.add(conversationId);
+    }
+    let moved = false;
+    for (const key of CURSOR_SEQS) {
+      const value = advance[key];
+      if (value !== undefined && value > cursor[key]) {
+        cursor[key] = value;
+        moved = true;
+      }
+    }
+    if (moved) cursor.updatedAt = new Date(at.getTime());
+    return cursor;
+  }
+
   /** Raises the conversation's change counter and stamps the message with it. */
   function stamp(message: MessageRecord): void {
     const conversation = conversations.get(message.conversationId);
@@ -254,7 +306,7 @@ export function memoryMessageStore(): MessageStore {
       return found;
     },
 
-    async appendMessage(draft: MessageDraft) {
+    async appendMessage(draft: MessageDraft, options?: AppendOptions) {
       if (draft.clientMsgId !== null) {
         const existing = byClientMsgId.get(draft.senderId)?.get(draft.clientMsgId);
         if (existing) return { message: copyMessage(existing), created: false };
@@ -293,6 +345,14 @@ export function memoryMessageStore(): MessageStore {
           }
           thread.push(message.id);
         }
+      }
+      if (options?.senderCursor === true) {
+        merge(
+          message.senderId,
+          message.conversationId,
+          { readSeq: message.seq, deliveredSeq: message.seq },
+          message.createdAt,
+        );
       }
       return { message: copyMessage(message), created: true };
     },
@@ -484,40 +544,9 @@ export function memoryMessageStore(): MessageStore {
     },
 
     async advanceCursor(userId, conversationId, advance: CursorAdvance, at) {
-      let ofConversation = cursors.get(conversationId);
-      if (!ofConversation) {
-        ofConversation = new Map();
-        cursors.set(conversationId, ofConversation);
-      }
-      const stored = ofConversation.get(userId);
+      const stored = cursors.get(conversationId)?.get(userId);
       const before = stored ? copyCursor(stored) : null;
-      const cursor: ConversationCursorRecord = stored ?? {
-        userId,
-        conversationId,
-        readSeq: 0,
-        deliveredSeq: 0,
-        lastMentionSeq: 0,
-        updatedAt: new Date(at.getTime()),
-      };
-      let moved = false;
-      for (const key of CURSOR_SEQS) {
-        const value = advance[key];
-        if (value !== undefined && value > cursor[key]) {
-          cursor[key] = value;
-          moved = true;
-        }
-      }
-      if (moved) cursor.updatedAt = new Date(at.getTime());
-      if (!stored) {
-        ofConversation.set(userId, cursor);
-        let ofUser = conversationsOfUser.get(userId);
-        if (!ofUser) {
-          ofUser = new Set();
-          conversationsOfUser.set(userId, ofUser);
-        }
-        ofUser.add(conversationId);
-      }
-      return { before, after: copyCursor(cursor) };
+      return { before, after: copyCursor(merge(userId, conversationId, advance, at)) };
     },
 
     async deleteCursor(userId, conversationId) {

@@ -421,6 +421,57 @@ export function messagesStoreSuite(options: ConformanceOptions): void {
         expect(await store.messages.listCursorsOfUser(a)).toHaveLength(1);
       });
 
+      test("appendMessage with senderCursor moves the sender's cursor with the message, and only it", async ({
+        store,
+      }) => {
+        const { conversation, a, b } = privateConversation();
+        await store.messages.ensureConversation(conversation);
+        // No cursor yet: created at the new seq, read and delivered, stamped with the message's time.
+        const first = await store.messages.appendMessage(draft(conversation, a, { createdAt: at(5) }), {
+          senderCursor: true,
+        });
+        expect(await store.messages.getCursor(a, conversation.id)).toMatchObject({
+          userId: a,
+          conversationId: conversation.id,
+          readSeq: first.message.seq,
+          deliveredSeq: first.message.seq,
+          lastMentionSeq: 0,
+          updatedAt: at(5),
+        });
+        expect(await store.messages.getCursor(b, conversation.id)).toBeNull();
+        // An existing cursor moves forward and keeps its mention seq; without the option nothing moves.
+        await store.messages.advanceCursor(a, conversation.id, { lastMentionSeq: 1 }, at(6));
+        const second = await store.messages.appendMessage(
+          draft(conversation, a, { createdAt: at(7), clientMsgId: 'c-1' }),
+          { senderCursor: true },
+        );
+        await store.messages.appendMessage(draft(conversation, a, { createdAt: at(8) }));
+        expect(await store.messages.getCursor(a, conversation.id)).toMatchObject({
+          readSeq: second.message.seq,
+          deliveredSeq: second.message.seq,
+          lastMentionSeq: 1,
+          updatedAt: at(7),
+        });
+        // A repeat of a clientMsgId writes nothing, the cursor included.
+        await store.messages.advanceCursor(a, conversation.id, {}, at(9));
+        const repeat = await store.messages.appendMessage(
+          draft(conversation, a, { createdAt: at(10), clientMsgId: 'c-1' }),
+          { senderCursor: true },
+        );
+        expect(repeat.created).toBe(false);
+        expect((await store.messages.getCursor(a, conversation.id))?.readSeq).toBe(second.message.seq);
+        // A cursor already past the new seq (another device read ahead in a race) stays where it is.
+        const { conversation: other, a: c } = privateConversation();
+        await store.messages.ensureConversation(other);
+        await store.messages.advanceCursor(c, other.id, { readSeq: 50, deliveredSeq: 50 }, at(1));
+        await store.messages.appendMessage(draft(other, c, { createdAt: at(2) }), { senderCursor: true });
+        expect(await store.messages.getCursor(c, other.id)).toMatchObject({
+          readSeq: 50,
+          deliveredSeq: 50,
+          updatedAt: at(1),
+        });
+      });
+
       test('listCursorsOfUser answers one cursor per conversation of the user', async ({ store }) => {
         const one = privateConversation();
         const group = groupConversation();

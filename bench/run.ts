@@ -161,6 +161,7 @@ function latencyFigure(r: OpenLoopResult): LatencyFigure {
     errorSample: r.errorSample,
     refused: r.refused,
     driverLagP99: round(r.sendLag.p99),
+    cpuUsPerMsg: r.serverCpuUs == null || r.sent === 0 ? null : round(r.serverCpuUs / r.sent, 1),
   };
 }
 
@@ -518,7 +519,7 @@ async function latency(driver: DriverHandle, layer: Layer, rate: number): Promis
   current.latency[String(rate)] ??= {};
   current.latency[String(rate)]![layer.id] = f;
   log(
-    `${layer.id} latency @${rate}/s: p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms, lost ${f.lost}${errorsNote(`${layer.id} latency @${rate}/s`, r)}${refusedNote(`${layer.id} latency @${rate}/s`, r.refused)}`,
+    `${layer.id} latency @${rate}/s: p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms, lost ${f.lost}, ${f.cpuUsPerMsg ?? '?'} CPU-µs/msg${errorsNote(`${layer.id} latency @${rate}/s`, r)}${refusedNote(`${layer.id} latency @${rate}/s`, r.refused)}`,
   );
 }
 

@@ -147,6 +147,8 @@ export interface OpenLoopResult {
   latency: LatencySummary;
   /** How late the driver itself sent, vs the schedule (a busy driver shows here). */
   sendLag: LatencySummary;
+  /** Server CPU from the first measured send to the last, µs (null when not probed). */
+  serverCpuUs: number | null;
 }
 
 export interface LoginResult {

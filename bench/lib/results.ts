@@ -46,6 +46,11 @@ export interface LatencyFigure {
   refused: number;
   /** p99 of how late the driver itself sent vs schedule. */
   driverLagP99: number;
+  /**
+   * Server CPU per message sent at this fixed rate (µs; null when not probed): higher than in the
+   * throughput scenario, where a busy socket's frames share reads and writes.
+   */
+  cpuUsPerMsg?: number | null;
 }
 
 export interface FanoutFigure {

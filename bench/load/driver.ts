@@ -325,9 +325,13 @@ async function pmOpenLoop(job: Extract<Job, { kind: 'pm-open-loop' }>): Promise<
     },
   };
   const start = now() + 5;
+  // The server's CPU over the measured sends (from the first measured one to the last), read
+  // without pausing the schedule: CPU per message at a fixed rate, where nothing batches.
+  let cpuStart: Promise<CpuSnapshot | null> | null = null;
   await new Promise<void>((resolve) => {
     const tick = () => {
       const t = now();
+      if (k >= warmupCount && cpuStart === null) cpuStart = mark(job.set);
       // Every message due by now goes out, each stamped with its scheduled time: a late send
       // (driver or server stalled) counts fully against the latency.
       while (k < total && start + k * interval <= t) {
@@ -354,6 +358,8 @@ async function pmOpenLoop(job: Extract<Job, { kind: 'pm-open-loop' }>): Promise<
     };
     setTimeout(tick, 5);
   });
+  const cpuEnd = await mark(job.set);
+  const serverCpuUs = cpuDelta(await (cpuStart ?? Promise.resolve(null)), cpuEnd);
   const deadline = now() + job.drainMs;
   const pendingMeasured = () => {
     for (const e of intended.values()) if (e.measured) return true;
@@ -377,6 +383,7 @@ async function pmOpenLoop(job: Extract<Job, { kind: 'pm-open-loop' }>): Promise<
     refused: refusedCount - refused0,
     latency: summarize(latencies.values()),
     sendLag: summarize(lags.values()),
+    serverCpuUs,
   };
 }
 

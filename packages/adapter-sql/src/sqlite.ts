@@ -10,6 +10,12 @@
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import { Kysely } from 'kysely';
 import type { Database } from './database.js';
+import {
+  DEFAULT_AUTOCHECKPOINT_PAGES,
+  FALLBACK_AUTOCHECKPOINT_PAGES,
+  type SqliteCheckpointer,
+  startSqliteCheckpointer,
+} from './sqlite-checkpointer.js';
 import { GatedSqliteDialect } from './sqlite-driver.js';
 import { SqliteHotPath } from './sqlite-hot-path.js';
 import { createSqlStore, type SqlChatStore } from './store.js';
@@ -45,6 +51,13 @@ export interface SqliteStoreFileOptions extends SqliteStoreCommonOptions {
    * @default 'normal'
    */
   synchronous?: 'normal' | 'full';
+  /**
+   * Checkpoint the WAL on a worker thread (its own connection, `PRAGMA wal_checkpoint(PASSIVE)`
+   * every 100 ms) instead of inside the commits of the event loop; see sqlite-checkpointer.ts.
+   * Files only (not `':memory:'`).
+   * @default true
+   */
+  backgroundCheckpoints?: boolean;
   database?: never;
 }
 
@@ -54,6 +67,7 @@ export interface SqliteStoreDatabaseOptions extends SqliteStoreCommonOptions {
   filename?: never;
   busyTimeoutMs?: never;
   synchronous?: never;
+  backgroundCheckpoints?: never;
 }
 
 /** Options of {@link sqliteStore}. */
@@ -84,12 +98,16 @@ function withStatementCache(database: SqliteDatabase): SqliteDatabase {
   };
 }
 
-async function openFile(options: SqliteStoreFileOptions): Promise<SqliteDatabase> {
+/** Opens the store's own file; with a file in WAL mode, starts its checkpoint worker too. */
+async function openFile(
+  options: SqliteStoreFileOptions,
+): Promise<{ database: SqliteDatabase; checkpointer: SqliteCheckpointer | null }> {
   const { default: BetterSqlite3 } = await import('better-sqlite3');
   const database = new BetterSqlite3(options.filename) as unknown as BetterSqliteDatabase;
+  const onDisk = options.filename !== ':memory:' && options.filename !== '';
   try {
     database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-    if (options.filename !== ':memory:' && options.filename !== '') database.pragma('journal_mode = WAL');
+    if (onDisk) database.pragma('journal_mode = WAL');
     database.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // The schema declares no foreign keys: the core owns references, as with every store.
     database.pragma('foreign_keys = OFF');
@@ -97,7 +115,18 @@ async function openFile(options: SqliteStoreFileOptions): Promise<SqliteDatabase
     database.close();
     throw error;
   }
-  return database;
+  if (!onDisk || options.backgroundCheckpoints === false) return { database, checkpointer: null };
+  // The worker checkpoints; the commits of this connection only would past a threshold it never
+  // lets the WAL reach, and again at SQLite's default should the worker fail.
+  database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = startSqliteCheckpointer(options.filename, () => {
+    try {
+      database.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    } catch {
+      // the database is closing: nothing left to checkpoint for
+    }
+  });
+  return { database, checkpointer };
 }
 
 /**
@@ -111,8 +140,15 @@ async function openFile(options: SqliteStoreFileOptions): Promise<SqliteDatabase
 export function sqliteStore(options: SqliteStoreOptions): SqlChatStore {
   const own = options.database === undefined;
   const fileOptions = options as SqliteStoreFileOptions;
+  let checkpointer: SqliteCheckpointer | null = null;
   const dialect = new GatedSqliteDialect({
-    open: own ? () => openFile(fileOptions) : () => options.database as SqliteDatabase,
+    open: own
+      ? async () => {
+          const opened = await openFile(fileOptions);
+          checkpointer = opened.checkpointer;
+          return opened.database;
+        }
+      : () => options.database as SqliteDatabase,
     wrap: withStatementCache,
   });
   const db = new Kysely<Database>({ dialect });
@@ -124,7 +160,8 @@ export function sqliteStore(options: SqliteStoreOptions): SqlChatStore {
     migrate: options.migrate ?? true,
     pingTimeoutMs: options.pingTimeoutMs ?? 2000,
     release: async () => {
-      // Destroying closes the database, so only ours (a file never opened stays unopened).
+      // The worker's connection first, then ours (a file never opened stays unopened).
+      await checkpointer?.stop();
       if (own) await db.destroy();
     },
     // The dialect switch of the hot path: SQLite runs the 1:1 send and receipt methods as

@@ -8,7 +8,9 @@
  * the largest share of a SQLite host's p99 latency in `pnpm bench`; a larger threshold only makes
  * the stalls rarer and longer. Here a worker thread with its own connection runs
  * `PRAGMA wal_checkpoint(PASSIVE)` every `intervalMs`: it never waits for or blocks a writer, and
- * its copying and fsync happen on its own thread. The store's connection keeps an automatic
+ * its copying and fsync happen on its own thread. Passive checkpoints alone never let the log
+ * start over under steady writes, so past {@link RESTART_PAGES} the worker runs a RESTART
+ * checkpoint (a short hold of the writer lock). The store's connection keeps an automatic
  * checkpoint at a high threshold as a safety net (reached only if the worker falls behind), and
  * goes back to SQLite's default should the worker fail.
  *
@@ -22,6 +24,11 @@ import { Worker } from 'node:worker_threads';
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
 /** SQLite's own default, restored when the worker fails. */
 export const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * WAL size (pages) past which the worker restarts the log (see the worker): large enough that
+ * the short writer-lock wait it costs comes about once a second at 2,000 messages a second.
+ */
+export const RESTART_PAGES = 8000;
 
 // Plain CommonJS run with `eval`: no file of its own to resolve from source or from dist.
 const WORKER_SOURCE = `
@@ -33,7 +40,11 @@ db.pragma('busy_timeout = 1000');
 let timer = null;
 const tick = () => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Under steady writes a passive checkpoint never finds the log idle, so the log is never
+    // started over and would grow without end. Past restartPages, RESTART takes the writer lock
+    // for the few frames written since and the fsync, and the next commit starts the log anew.
+    if (result && result.log >= workerData.restartPages) db.pragma('wal_checkpoint(RESTART)');
   } catch (error) {
     // SQLITE_BUSY while another connection checkpoints or recovers: try again next time.
     if (!error || error.code !== 'SQLITE_BUSY') throw error;
@@ -67,7 +78,10 @@ export function startSqliteCheckpointer(
   intervalMs = 100,
 ): SqliteCheckpointer {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, filename, intervalMs } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { module, filename, intervalMs, restartPages: RESTART_PAGES },
+  });
   worker.unref();
   let stopping = false;
   let failed = false;

@@ -117,6 +117,20 @@ export function tableRows(r: BenchResults): Row[] {
         result: isTarget ? verdict(tgt('T2-p99')) : '',
       });
     }
+    // At a fixed rate nothing batches (each frame its own read or write): what a message costs on
+    // a server that is not saturated, which the login scenario's 1:1 traffic pays too.
+    rows.push({
+      scenario: '',
+      metric: 'server CPU-µs / msg (info)',
+      L1: layerCell(r, 'L1', fmt(l.L1?.cpuUsPerMsg, 1)),
+      L2: layerCell(r, 'L2', fmt(l.L2?.cpuUsPerMsg, 1)),
+      L2r: layerCell(r, 'L2r', fmt(l.L2r?.cpuUsPerMsg, 1)),
+      L3: layerCell(r, 'L3', fmt(l.L3?.cpuUsPerMsg, 1)),
+      ratioR: '',
+      ratio: '',
+      target: '',
+      result: '',
+    });
   }
   for (const members of Object.keys(r.fanout)) {
     const f = r.fanout[members]!;

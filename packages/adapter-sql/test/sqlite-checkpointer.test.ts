@@ -8,55 +8,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sqliteStore } from '@parley/adapter-sql';
-import type { MessageDraft } from '@parley/chat-core';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { conversation, draft } from './fixtures/records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-checkpoint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function draft(i: number): MessageDraft {
-  return {
-    id: `m-${i}`,
-    conversationId: 'p:a:b',
-    type: 'private',
-    senderId: 'a',
-    receiverId: 'b',
-    groupId: null,
-    // About a dozen WAL pages per message: 30 of them stay far below SQLite's 1,000-page checkpoint.
+/** About a dozen WAL pages per message: 30 of them stay far below SQLite's 1,000-page checkpoint. */
+const message = (i: number) =>
+  draft('p:a:b', `m-${i}`, {
     content: `message ${i} ${'x'.repeat(2000)}`,
-    contentType: 'text',
-    mentions: [],
-    mentionAll: false,
-    replyTo: null,
-    clientMsgId: null,
     createdAt: new Date(1_767_225_600_000 + i),
-    recalledAt: null,
-    recalledBy: null,
-    editedAt: null,
     searchTokens: [],
-  };
-}
+  });
 
 /** Writes 30 messages, then waits up to `ms` for the database file (not the WAL) to hold them. */
 async function fileGrowth(filename: string, backgroundCheckpoints: boolean, ms: number): Promise<number> {
   const store = sqliteStore({ filename, backgroundCheckpoints });
-  await store.messages.ensureConversation({
-    id: 'p:a:b',
-    type: 'private',
-    memberIds: ['a', 'b'],
-    groupId: null,
-    lastSeq: 0,
-    lastVersion: 0,
-    lastMessageAt: null,
-    createdAt: new Date(1_767_225_600_000),
-  });
+  await store.messages.ensureConversation(conversation('p:a:b', new Date(1_767_225_600_000)));
   // Start from an empty WAL (the migrations' pages copied over), so that only what follows counts.
   const side = new Database(filename);
   side.pragma('wal_checkpoint(TRUNCATE)');
   side.close();
   const before = statSync(filename).size;
-  for (let i = 0; i < 30; i++) await store.messages.appendMessage(draft(i));
+  for (let i = 0; i < 30; i++) await store.messages.appendMessage(message(i));
   const until = Date.now() + ms;
   while (statSync(filename).size - before < 30 * 2000 && Date.now() < until) await sleep(20);
   const grown = statSync(filename).size - before;
@@ -79,17 +55,8 @@ describe('background WAL checkpoints (SQLite)', () => {
     // steps, and the last commits stay in the WAL.
     const filename = join(dir, 'inline.db');
     const store = sqliteStore({ filename, backgroundCheckpoints: false });
-    await store.messages.ensureConversation({
-      id: 'p:a:b',
-      type: 'private',
-      memberIds: ['a', 'b'],
-      groupId: null,
-      lastSeq: 0,
-      lastVersion: 0,
-      lastMessageAt: null,
-      createdAt: new Date(1_767_225_600_000),
-    });
-    for (let i = 0; i < 5; i++) await store.messages.appendMessage(draft(i));
+    await store.messages.ensureConversation(conversation('p:a:b', new Date(1_767_225_600_000)));
+    for (let i = 0; i < 5; i++) await store.messages.appendMessage(message(i));
     const before = statSync(filename).size;
     await sleep(500);
     // Five messages are far below 1,000 pages: nobody checkpointed them.

@@ -9,44 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type SqlChatStore, sqliteStore } from '@parley/adapter-sql';
-import type { ConversationRecord, MessageDraft } from '@parley/chat-core';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-
-function conversation(id: string): ConversationRecord {
-  return {
-    id,
-    type: 'private',
-    memberIds: ['a', 'b'],
-    groupId: null,
-    lastSeq: 0,
-    lastVersion: 0,
-    lastMessageAt: null,
-    createdAt: new Date('2025-01-01T00:00:00Z'),
-  };
-}
-
-function draft(conversationId: string, id: string, clientMsgId: string | null = null): MessageDraft {
-  return {
-    id,
-    conversationId,
-    type: 'private',
-    senderId: 'a',
-    receiverId: 'b',
-    groupId: null,
-    content: `content of ${id}`,
-    contentType: 'text',
-    mentions: [],
-    mentionAll: false,
-    replyTo: null,
-    clientMsgId,
-    createdAt: new Date(),
-    recalledAt: null,
-    recalledBy: null,
-    editedAt: null,
-    searchTokens: ['content', id],
-  };
-}
+import { conversation, draft } from './fixtures/records.js';
 
 /** Settles to true once `promise` has settled, false while it is pending. */
 function tracked(promise: Promise<unknown>): () => boolean {
@@ -152,7 +117,9 @@ describe('sqliteStore hot path and Kysely on one connection', () => {
     // …and appends arriving all along, while they are open.
     const appends: ReturnType<SqlChatStore['messages']['appendMessage']>[] = [];
     for (let i = 0; i < n; i++) {
-      appends.push(store.messages.appendMessage(draft('c2', `m${i}`, i % 4 === 0 ? `k${i % 8}` : null)));
+      appends.push(
+        store.messages.appendMessage(draft('c2', `m${i}`, { clientMsgId: i % 4 === 0 ? `k${i % 8}` : null })),
+      );
       await sleep(1);
     }
     const results = await Promise.all(appends);

@@ -318,11 +318,16 @@ export function attachSocketIO(
   };
 
   server.use(authMiddleware(engine, logger, handshakes, () => closed));
-  // A socket's frames queued in one turn leave in one write (see write-batching.ts).
-  const stopBatching =
-    options.batchWrites === false
-      ? () => {}
-      : batchSocketWrites(server.engine as unknown as EngineServerLike);
+  // A socket's frames queued in one turn leave in one write (see write-batching.ts). The Engine.IO
+  // server exists once the Socket.IO server is attached to an HTTP server, which an embedder may
+  // do after attaching Parley: then batching starts with the first connection.
+  let stopBatching: (() => void) | null = null;
+  const startBatching = () => {
+    if (stopBatching !== null || options.batchWrites === false) return;
+    const engineServer = (server as unknown as { engine?: EngineServerLike }).engine;
+    if (engineServer !== undefined) stopBatching = batchSocketWrites(engineServer);
+  };
+  startBatching();
   guardRecovery(server, engine, logger);
 
   /** Sends an answer: to the ack when the client gave one, else as `chat_error` to the socket. */
@@ -482,6 +487,7 @@ export function attachSocketIO(
       socket.disconnect(true);
       return;
     }
+    startBatching();
     const { userId } = socket.data;
     const state = new LiveSocket(socket, userId);
     live.set(socket, state);
@@ -669,7 +675,8 @@ export function attachSocketIO(
           (engine.control as unknown as UntypedEmitter).off(name, listener);
         }
         server.off('connection', onConnection);
-        stopBatching();
+        stopBatching?.();
+        stopBatching = null;
         clearTimeout(expiryTimer);
         expiryTimer = undefined;
         expiries.clear();

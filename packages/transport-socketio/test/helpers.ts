@@ -70,6 +70,8 @@ export async function startServer(
     clock?: Clock;
     /** Socket.IO server options over {@link socketServerOptions} (e.g. a custom adapter). */
     io?: ParleyServerOptions;
+    /** Attach Parley to the Socket.IO server before that is attached to its HTTP server. */
+    httpAfterAttach?: boolean;
   } = {},
 ): Promise<TestServer> {
   const logs: TestServer['logs'] = [];
@@ -86,8 +88,11 @@ export async function startServer(
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const httpServer = createServer();
-  const io: ParleyServer = new Server(httpServer, socketServerOptions(options.io));
+  const io: ParleyServer = options.httpAfterAttach
+    ? new Server(socketServerOptions(options.io))
+    : new Server(httpServer, socketServerOptions(options.io));
   const transport = attachSocketIO(io, engine, { logger, ...options.attach });
+  if (options.httpAfterAttach) io.attach(httpServer);
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
   const server: TestServer = { engine, io, transport, url: `http://127.0.0.1:${port}`, logs };

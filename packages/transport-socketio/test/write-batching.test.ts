@@ -58,6 +58,13 @@ describe('write batching', () => {
     expect(writes).toBeLessThanOrEqual(4);
   });
 
+  it('batches too when the Socket.IO server is attached to its HTTP server after Parley', async () => {
+    const server = await startServer({ httpAfterAttach: true });
+    const { received, writes } = await burst(server, 40);
+    expect(received).toHaveLength(40);
+    expect(writes).toBeLessThanOrEqual(4);
+  });
+
   it('writes a call per frame with batchWrites: false', async () => {
     const server = await startServer({ attach: { batchWrites: false } });
     const { received, writes } = await burst(server, 40);

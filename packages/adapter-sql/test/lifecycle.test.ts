@@ -22,6 +22,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DialectName } from '../src/codec.js';
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationsFor } from '../src/migrations/index.js';
+import { conversation } from './fixtures/records.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 const codeOf = (error: unknown) => (isChatError(error) ? error.code : String(error));
@@ -275,16 +276,7 @@ async function lateVersionStillRuns(store: SqlChatStore, dialect: DialectName): 
   await store.ready();
   expect(await appliedMigrations(store)).toEqual(Object.keys(migrationsFor(dialect)).sort());
   // 0002's columns are there: a message gets its version and can be reacted to.
-  await store.messages.ensureConversation({
-    id: 'p:a:b',
-    type: 'private',
-    memberIds: ['a', 'b'],
-    groupId: null,
-    lastSeq: 0,
-    lastVersion: 0,
-    lastMessageAt: null,
-    createdAt: new Date(),
-  });
+  await store.messages.ensureConversation(conversation('p:a:b'));
   expect((await store.messages.getConversation('p:a:b'))?.lastVersion).toBe(0);
   const { rows } = await sql<{ n: number | string }>`select count(*) as n from parley_reactions`.execute(
     store.db,

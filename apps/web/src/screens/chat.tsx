@@ -291,16 +291,18 @@ export function Composer({
 
   const choose = (candidate: { id: string; name: string }) => {
     const el = input.current!;
-    const caret = el.selectionStart ?? text.length;
-    const before = text.slice(0, caret).replace(/@([^\s@]*)$/, `@${candidate.name} `);
-    const next = before + text.slice(caret);
+    const current = el.value;
+    const caret = el.selectionStart ?? current.length;
+    const before = current.slice(0, caret).replace(/@([^\s@]*)$/, `@${candidate.name} `);
+    const next = before + current.slice(caret);
+    // The textarea takes the completion and its caret now, in this event: a caret placed on a
+    // later frame would land after keys typed meanwhile and split what the person types next.
+    el.value = next;
+    el.focus();
+    el.setSelectionRange(before.length, before.length);
     setText(next);
     setPicked(new Map(picked).set(candidate.id, candidate.name));
     setQuery(null);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(before.length, before.length);
-    });
   };
 
   const send = () => {

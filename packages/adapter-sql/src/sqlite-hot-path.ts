@@ -1,8 +1,8 @@
 /**
  * SQLite only: the methods of a 1:1 send and its delivery receipt (getById, getRelation,
  * ensureConversation, appendMessage, getMessage, advanceCursor) as prepared better-sqlite3
- * statements run synchronously, each write in one `BEGIN IMMEDIATE` transaction of
- * better-sqlite3's own.
+ * statements run synchronously; the writes are committed a turn's worth at a time, one
+ * `BEGIN IMMEDIATE` transaction with a savepoint per write (see sqlite-group-commit.ts).
  *
  * Why: through Kysely each statement is built, compiled and run behind the async driver's mutex
  * and a few promises, and every transaction adds a BEGIN and a COMMIT round of the same; that
@@ -33,6 +33,7 @@ import { isUniqueViolation } from './errors.js';
 import { createdMessage, MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
 import { ftsText, SEARCH_KEY_SLOTS } from './search.js';
 import type { ConnectionGate } from './sqlite-driver.js';
+import { GroupCommit } from './sqlite-group-commit.js';
 import { toUser } from './users.js';
 
 const MESSAGE_SELECT = `select ${MESSAGE_COLUMNS.map((column) => `"${column}"`).join(', ')} from "parley_messages"`;
@@ -100,6 +101,8 @@ function ms(value: Date | null | undefined): number | null {
 export class SqliteHotPath {
   readonly #database: BetterSqlite3.Database;
   readonly #gate: ConnectionGate;
+  /** The writes (append, cursor advance), committed a turn's worth at a time (sqlite-group-commit.ts). */
+  readonly #group: GroupCommit;
   readonly #user = this.#statement<Selectable<UsersTable>>(SQL.user);
   readonly #friendship = this.#statement<Selectable<FriendshipsTable>>(SQL.friendship);
   readonly #blocks = this.#statement<{ blocker_id: string; blocked_id: string }>(SQL.blocks);
@@ -129,6 +132,7 @@ export class SqliteHotPath {
   constructor(database: BetterSqlite3.Database, gate: ConnectionGate) {
     this.#database = database;
     this.#gate = gate;
+    this.#group = new GroupCommit(database, gate);
 
     this.#append = database.transaction(
       (draft: MessageDraft, searchText: string | null, senderCursor: boolean): number => {
@@ -269,22 +273,24 @@ export class SqliteHotPath {
     draft: MessageDraft,
     senderCursor = false,
   ): Promise<{ message: MessageRecord; created: boolean }> {
-    return this.#gate.run(() => {
+    // The tokens are read (and, for a lazy draft, computed) before the group takes the writer lock.
+    const searchText = draft.recalledAt === null ? ftsText(draft.searchTokens) : null;
+    // A group message's cost is its delivery to every member, whose frames batch best when its
+    // sender's backlog runs on in one go: it commits at once, alone. A private message's cost is
+    // mostly its commit, which it shares with the turn's others (sqlite-group-commit.ts).
+    const write = (): { message: MessageRecord; created: boolean } => {
+      // Under the writer lock: the same clientMsgId earlier in this group, or committed by
+      // another process, is seen here.
       if (draft.clientMsgId !== null) {
         const existing = this.#messageByClientMsgId().get(draft.senderId, draft.clientMsgId);
         if (existing) return { message: toMessage(existing), created: false };
       }
-      // The tokens are read (and, for a lazy draft, computed) before the writer lock is taken.
-      const searchText = draft.recalledAt === null ? ftsText(draft.searchTokens) : null;
-      this.#assertNoOpenTransaction();
       let seq: number;
       try {
-        seq = this.#append.immediate(draft, searchText, senderCursor);
+        seq = this.#append(draft, searchText, senderCursor);
       } catch (error) {
-        if (error instanceof MissingConversation) {
-          throw new Error(`appendMessage: conversation ${draft.conversationId} does not exist`);
-        }
-        // Another process committed the same clientMsgId first: ours rolled back whole, no seq burnt.
+        // Another process committed the same clientMsgId between our read and our insert: the
+        // savepoint rolled back whole, no seq burnt.
         if (draft.clientMsgId !== null && isUniqueViolation(error)) {
           const existing = this.#messageByClientMsgId().get(draft.senderId, draft.clientMsgId);
           if (existing) return { message: toMessage(existing), created: false };
@@ -292,6 +298,13 @@ export class SqliteHotPath {
         throw error;
       }
       return { message: createdMessage(draft, seq), created: true };
+    };
+    const inGroup = draft.groupId !== null && draft.groupId !== undefined;
+    return (inGroup ? this.#group.now(write) : this.#group.submit(write)).catch((error: unknown) => {
+      if (error instanceof MissingConversation) {
+        throw new Error(`appendMessage: conversation ${draft.conversationId} does not exist`);
+      }
+      throw error;
     });
   }
 
@@ -301,10 +314,7 @@ export class SqliteHotPath {
     advance: CursorAdvance,
     at: Date,
   ): Promise<{ before: ConversationCursorRecord | null; after: ConversationCursorRecord }> {
-    return this.#gate.run(() => {
-      this.#assertNoOpenTransaction();
-      return this.#advance.immediate(userId, conversationId, advance, at);
-    });
+    return this.#group.submit(() => this.#advance(userId, conversationId, advance, at));
   }
 
   /**
@@ -318,18 +328,5 @@ export class SqliteHotPath {
       statement ??= this.#database.prepare<unknown[], Row>(source);
       return statement;
     };
-  }
-
-  /**
-   * better-sqlite3 would nest our transaction in an open one as a savepoint, making our write
-   * part of someone else's transaction. The gate rules that out for Kysely's transactions; this
-   * refuses one the host opened on its own database by hand, as BEGIN inside BEGIN would.
-   */
-  #assertNoOpenTransaction(): void {
-    if (this.#database.inTransaction) {
-      throw new Error(
-        'cannot start a transaction within a transaction (one is open on the SQLite connection)',
-      );
-    }
   }
 }

@@ -77,6 +77,22 @@ describe('SQLite group commit', () => {
     expect((await store.messages.getMessage('last'))?.seq).toBe(2);
   });
 
+  it('a write that fails half-way leaves nothing of itself, alone or in a group', async () => {
+    const { store } = openCounted('half-way.db');
+    await store.messages.ensureConversation(conversation('p:0'));
+    await store.messages.appendMessage(draft('p:0', 'dup'));
+    // The same id again: the conversation's seq is bumped, then the insert fails on the key.
+    await expect(store.messages.appendMessage(draft('p:0', 'dup'))).rejects.toThrow();
+    expect((await store.messages.getConversation('p:0'))?.lastSeq).toBe(1);
+    const [again, next] = await Promise.allSettled([
+      store.messages.appendMessage(draft('p:0', 'dup')),
+      store.messages.appendMessage(draft('p:0', 'next')),
+    ]);
+    expect(again.status).toBe('rejected');
+    expect(next).toMatchObject({ status: 'fulfilled', value: { message: { seq: 2 } } });
+    expect((await store.messages.getConversation('p:0'))?.lastSeq).toBe(2);
+  });
+
   it('the same clientMsgId twice in one turn is stored once and answered twice', async () => {
     const { store } = openCounted('idempotent.db');
     await store.messages.ensureConversation(conversation('p:0'));

@@ -54,6 +54,16 @@ function layerCell(r: BenchResults, layer: LayerId, value: Cell): Cell {
   return s;
 }
 
+/** The four layers' cells of one figure (`figure` reads it from a layer's record, if it ran). */
+function layerCells(
+  r: BenchResults,
+  figure: (layer: LayerId) => number | null | undefined,
+  digits?: number,
+): Record<LayerId, Cell> {
+  const cell = (layer: LayerId) => layerCell(r, layer, fmt(figure(layer), digits));
+  return { L1: cell('L1'), L2: cell('L2'), L2r: cell('L2r'), L3: cell('L3') };
+}
+
 /** Rows of the table: Parley's figure, the baselines and Parley's ratio to L2. */
 export function tableRows(r: BenchResults): Row[] {
   const t = new Map(r.targets.map((x) => [x.id, x]));
@@ -64,10 +74,7 @@ export function tableRows(r: BenchResults): Row[] {
   rows.push({
     scenario: '1. 1:1 throughput',
     metric: 'delivered msgs/s',
-    L1: layerCell(r, 'L1', fmt(tp.L1?.msgsPerSec)),
-    L2: layerCell(r, 'L2', fmt(tp.L2?.msgsPerSec)),
-    L2r: layerCell(r, 'L2r', fmt(tp.L2r?.msgsPerSec)),
-    L3: layerCell(r, 'L3', fmt(tp.L3?.msgsPerSec)),
+    ...layerCells(r, (layer) => tp[layer]?.msgsPerSec),
     ratioR: spreadCell(sp['throughput.L3/L2r']),
     ratio: spreadCell(sp['throughput.L3/L2']),
     target: '≥ 0.80× L2r',
@@ -76,10 +83,7 @@ export function tableRows(r: BenchResults): Row[] {
   rows.push({
     scenario: '',
     metric: 'server CPU-µs / msg',
-    L1: layerCell(r, 'L1', fmt(tp.L1?.cpuUsPerMsg, 1)),
-    L2: layerCell(r, 'L2', fmt(tp.L2?.cpuUsPerMsg, 1)),
-    L2r: layerCell(r, 'L2r', fmt(tp.L2r?.cpuUsPerMsg, 1)),
-    L3: layerCell(r, 'L3', fmt(tp.L3?.cpuUsPerMsg, 1)),
+    ...layerCells(r, (layer) => tp[layer]?.cpuUsPerMsg, 1),
     ratioR: spreadCell(sp['cpu.L3/L2r']),
     ratio: spreadCell(sp['cpu.L3/L2']),
     target: '≤ 1.25× L2r',
@@ -122,10 +126,7 @@ export function tableRows(r: BenchResults): Row[] {
     rows.push({
       scenario: '',
       metric: 'server CPU-µs / msg (info)',
-      L1: layerCell(r, 'L1', fmt(l.L1?.cpuUsPerMsg, 1)),
-      L2: layerCell(r, 'L2', fmt(l.L2?.cpuUsPerMsg, 1)),
-      L2r: layerCell(r, 'L2r', fmt(l.L2r?.cpuUsPerMsg, 1)),
-      L3: layerCell(r, 'L3', fmt(l.L3?.cpuUsPerMsg, 1)),
+      ...layerCells(r, (layer) => l[layer]?.cpuUsPerMsg, 1),
       ratioR: '',
       ratio: '',
       target: '',
